@@ -1,0 +1,113 @@
+"""Run a policy over an env's tasks, write every episode as JSONL, and summarise."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from agentgym.eval.metrics import summarize
+from agentgym.registry import make as make_env
+from agentgym.registry import spec as env_spec
+from agentgym.rollout import RolloutConfig, RolloutEngine
+from agentgym.trajectory import Trajectory
+
+__all__ = ["evaluate", "select_tasks"]
+
+
+def select_tasks(env_id: str, split: str, count: int, *, env_kwargs: dict[str, Any] | None = None) -> list[str]:
+    """The first ``count`` task ids of ``split`` (the same tasks every run, so runs compare)."""
+    env = make_env(env_id, **(env_kwargs or {}))
+    try:
+        ids = env.unwrapped.task_set.ids(split)
+        if count > len(ids):
+            raise ValueError(f"split {split!r} of {env_id} has {len(ids)} tasks; asked for {count}")
+        return [ids[i] for i in range(count)]
+    finally:
+        env.close()
+
+
+def evaluate(
+    env_id: str,
+    policy: Any,
+    *,
+    episodes: int = 100,
+    attempts: int = 1,
+    split: str = "train",
+    seed: int = 0,
+    out_dir: str | Path | None = None,
+    env_kwargs: dict[str, Any] | None = None,
+    rollout: RolloutConfig | None = None,
+    batch_size: int = 32,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Evaluate ``policy`` on ``episodes`` tasks of ``split``, ``attempts`` times each.
+
+    Task *i* is played with seed ``seed + i``. With ``out_dir``, each episode is appended to
+    ``episodes.jsonl`` as it ends (a killed run keeps what it finished) and the summary goes to
+    ``summary.json``. A progress bar shows the running success rate.
+
+    Returns:
+        the summary dict of :func:`agentgym.eval.metrics.summarize`, plus the run's settings.
+    """
+    if episodes < 1 or attempts < 1:
+        raise ValueError(f"episodes and attempts must be >= 1, got {episodes} and {attempts}")
+    env_id = env_spec(env_id).id
+    config = dataclasses.replace(rollout or RolloutConfig(), group_size=attempts)
+    tasks = select_tasks(env_id, split, episodes, env_kwargs=env_kwargs)
+    out_path = Path(out_dir) if out_dir is not None else None
+    jsonl = None
+    if out_path is not None:
+        out_path.mkdir(parents=True, exist_ok=True)
+        jsonl = open(out_path / "episodes.jsonl", "w", encoding="utf-8")
+
+    finished: list[Trajectory] = []
+    bar = _progress_bar(total=episodes * attempts, enabled=progress, desc=f"eval {env_id}")
+    start = time.perf_counter()
+
+    def on_episode_end(traj: Trajectory) -> None:
+        traj.metadata["policy"] = getattr(policy, "name", type(policy).__name__)
+        finished.append(traj)
+        if jsonl is not None:
+            jsonl.write(json.dumps(traj.to_dict(), ensure_ascii=False) + "\n")
+            jsonl.flush()
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(success=f"{sum(t.success for t in finished) / len(finished):.1%}")
+
+    try:
+        with RolloutEngine(policy, config) as engine:
+            for i in range(0, len(tasks), batch_size):
+                chunk = [(task, seed + i + j) for j, task in enumerate(tasks[i : i + batch_size])]
+                engine.run(env_id, chunk, env_kwargs=env_kwargs, on_episode_end=on_episode_end)
+    finally:
+        if bar is not None:
+            bar.close()
+        if jsonl is not None:
+            jsonl.close()
+
+    summary = summarize(finished)
+    summary.update(
+        {
+            "env_id": env_id,
+            "policy": getattr(policy, "name", type(policy).__name__),
+            "split": split,
+            "attempts": attempts,
+            "seed": seed,
+            "seconds": round(time.perf_counter() - start, 3),
+        }
+    )
+    if out_path is not None:
+        (out_path / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+def _progress_bar(total: int, enabled: bool, desc: str):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="ep", file=sys.stderr, dynamic_ncols=True)

@@ -1,0 +1,197 @@
+"""The batched multi-turn rollout engine.
+
+Each step gathers the next turn of every live episode into one ``policy.generate`` call, then
+steps the envs (concurrently on a thread pool for I/O-bound envs: browsers, HTTP, sandboxes),
+records the turns, and retires episodes that ended. Envs are pooled per (env id, kwargs) and
+reused across runs, so a browser or server env is started once.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Iterable, Sequence, Union
+
+from agentgym.policy import Policy, chat_tokenizer_of
+from agentgym.registry import make as make_env
+from agentgym.rollout.config import RolloutConfig
+from agentgym.rollout.episode import Episode
+from agentgym.trajectory import Group, Trajectory
+
+__all__ = ["RolloutEngine", "TaskRef"]
+
+#: A task to play: its id, or ``(task_id, seed)``.
+TaskRef = Union[str, tuple[str, Union[int, None]]]
+
+_DEFAULT_IO_WORKERS = 16
+
+
+class RolloutEngine:
+    """Plays B tasks x G attempts with a policy, one batched policy call per step.
+
+    Args:
+        policy: anything with ``generate(requests, sampling)`` (see :mod:`agentgym.policy`).
+        config: how episodes are played (group size, context mode, limits, sampling).
+        env_factory: builds an env from ``(env_id, **kwargs)``; defaults to the registry's ``make``.
+
+    Example::
+
+        engine = RolloutEngine(OraclePolicy(), RolloutConfig(group_size=4))
+        groups = engine.run("agentgym/Household-v0", ["train-00001", "train-00002"])
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        config: RolloutConfig | None = None,
+        env_factory: Callable[..., Any] | None = None,
+    ):
+        if not callable(getattr(policy, "generate", None)):
+            raise TypeError(f"policy must have a generate(requests, sampling) method, got {type(policy).__name__}")
+        self.policy = policy
+        self.config = config or RolloutConfig()
+        self.env_factory = env_factory or make_env
+        self.tokenizer = chat_tokenizer_of(policy)
+        self._env_pool: dict[str, list[Any]] = {}
+        self._executor: ThreadPoolExecutor | None = None
+
+    # ------------------------------------------------------------------ public API
+    def run(
+        self,
+        env_id: str,
+        tasks: Sequence[TaskRef],
+        *,
+        env_kwargs: dict[str, Any] | None = None,
+        on_episode_end: Callable[[Trajectory], None] | None = None,
+    ) -> list[Group]:
+        """Play every task ``group_size`` times; returns one :class:`Group` per task, in order."""
+        episodes = self.start(env_id, tasks, env_kwargs=env_kwargs)
+        self.run_episodes(episodes, on_episode_end=on_episode_end)
+        groups: dict[str, Group] = {}
+        for ep in episodes:
+            traj = ep.trajectory
+            groups.setdefault(traj.group_id, Group(group_id=traj.group_id, task_id=traj.task_id)).trajectories.append(traj)
+        self.release(episodes, env_kwargs=env_kwargs)
+        return list(groups.values())
+
+    def start(self, env_id: str, tasks: Sequence[TaskRef], *, env_kwargs: dict[str, Any] | None = None) -> list[Episode]:
+        """Reset one env per (task, attempt) and return the live episodes (not yet played)."""
+        episodes = []
+        for task in tasks:
+            task_id, seed = (task, None) if isinstance(task, str) else (str(task[0]), task[1])
+            group_id = uuid.uuid4().hex[:12]
+            for _ in range(self.config.group_size):
+                env = self._acquire_env(env_id, env_kwargs)
+                episodes.append(
+                    Episode.start(
+                        env,
+                        env_id=env_id,
+                        task_id=task_id,
+                        seed=seed,
+                        group_id=group_id,
+                        config=self.config,
+                        tokenizer=self.tokenizer,
+                    )
+                )
+        return episodes
+
+    def run_episodes(self, episodes: Iterable[Episode], *, on_episode_end: Callable[[Trajectory], None] | None = None) -> None:
+        """Step the episodes until every one has ended (forked episodes welcome)."""
+        episodes = list(episodes)
+        if on_episode_end is not None:
+            for ep in episodes:
+                if ep.done:
+                    on_episode_end(ep.trajectory)
+        live = [ep for ep in episodes if not ep.done]
+        while live:
+            for ep in self.step(live):
+                if on_episode_end is not None:
+                    on_episode_end(ep.trajectory)
+            live = [ep for ep in live if not ep.done]
+
+    def step(self, episodes: Sequence[Episode]) -> list[Episode]:
+        """Advance every live episode by one turn; returns those that ended in this step."""
+        ended = []
+        live = []
+        for ep in episodes:
+            if ep.done:
+                continue
+            if ep.over_token_budget():
+                ep.stop_for_tokens()
+                ended.append(ep)
+            else:
+                live.append(ep)
+        if not live:
+            return ended
+        requests = [ep.request() for ep in live]
+        completions = self.policy.generate(requests, self.config.sampling)
+        if len(completions) != len(requests):
+            raise RuntimeError(
+                f"policy {getattr(self.policy, 'name', type(self.policy).__name__)!r} returned "
+                f"{len(completions)} completions for {len(requests)} requests"
+            )
+        results = self._step_envs([ep.env for ep in live], [c.text for c in completions])
+        for ep, completion, result in zip(live, completions, results):
+            ep.apply(completion, result)
+            if ep.done:
+                ended.append(ep)
+        return ended
+
+    def release(self, episodes: Iterable[Episode], *, env_kwargs: dict[str, Any] | None = None) -> None:
+        """Return the episodes' envs to the pool for reuse by later runs."""
+        for ep in episodes:
+            self._env_pool.setdefault(_pool_key(ep.trajectory.env_id, env_kwargs), []).append(ep.env)
+
+    def close(self) -> None:
+        """Close pooled envs and the worker threads."""
+        for envs in self._env_pool.values():
+            for env in envs:
+                try:
+                    env.close()
+                except Exception:
+                    pass
+        self._env_pool.clear()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def __enter__(self) -> "RolloutEngine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ internals
+    def _acquire_env(self, env_id: str, env_kwargs: dict[str, Any] | None) -> Any:
+        pool = self._env_pool.get(_pool_key(env_id, env_kwargs))
+        if pool:
+            return pool.pop()
+        return self.env_factory(env_id, **(env_kwargs or {}))
+
+    def _workers_for(self, env: Any) -> int:
+        if self.config.env_workers is not None:
+            return self.config.env_workers
+        return _DEFAULT_IO_WORKERS if getattr(env, "io_bound", False) else 1
+
+    def _step_envs(self, envs: list[Any], actions: list[str]) -> list[Any]:
+        workers = self._workers_for(envs[0])
+        if workers <= 1 or len(envs) == 1:
+            return [_safe_step(env, action) for env, action in zip(envs, actions)]
+        if self._executor is None or self._executor._max_workers != workers:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+            self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="agentgym-env")
+        return list(self._executor.map(_safe_step, envs, actions))
+
+
+def _safe_step(env: Any, action: str) -> Any:
+    # An env that raises ends its own episode (StopReason.ENV_ERROR); the run goes on.
+    try:
+        return env.step(action)
+    except Exception as exc:
+        return exc
+
+
+def _pool_key(env_id: str, env_kwargs: dict[str, Any] | None) -> str:
+    return env_id + "|" + json.dumps(env_kwargs or {}, sort_keys=True, default=str)

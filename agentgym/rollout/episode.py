@@ -1,0 +1,200 @@
+"""One live episode: an env, the trajectory so far, and the context for the next action."""
+
+from __future__ import annotations
+
+import copy
+import traceback
+import uuid
+from typing import Any
+
+from agentgym.policy import ChatTokenizer, Completion, GenerationRequest
+from agentgym.rollout.config import RolloutConfig
+from agentgym.trajectory import StopReason, Trajectory, Turn
+
+__all__ = ["Episode", "StepResult", "DEFAULT_SYSTEM_PROMPT"]
+
+DEFAULT_SYSTEM_PROMPT = "You are an agent acting in a text environment. Reply with exactly one action."
+
+# Info keys that are bulky or kept elsewhere in the trajectory; the rest is stored per turn.
+_INFO_KEYS_NOT_STORED = frozenset({"admissible_actions", "tools", "state_key", "task_id", "split", "answer", "success"})
+
+StepResult = tuple  # (observation, reward, terminated, truncated, info) or an Exception
+
+
+class Episode:
+    """An episode in progress, driven by the :class:`~agentgym.rollout.RolloutEngine`.
+
+    It keeps the chat messages and, when the policy has a chat tokenizer, the exact token
+    context: the opening prompt is tokenised once at reset and every observation once when it
+    is appended; the policy's tokens are stored as sampled.
+    """
+
+    def __init__(
+        self,
+        env: Any,
+        trajectory: Trajectory,
+        config: RolloutConfig,
+        tokenizer: ChatTokenizer | None,
+    ):
+        self.env = env
+        self.trajectory = trajectory
+        self.config = config
+        self.tokenizer = tokenizer
+        self.observation = ""
+        self.info: dict[str, Any] = {}
+        self.pending_prompt_ids: list[int] = []
+        self._full_context: list[int] = []  # running context in full mode (avoids O(n^2) rebuilds)
+        self.done = False
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def start(
+        cls,
+        env: Any,
+        *,
+        env_id: str,
+        task_id: str,
+        seed: int | None,
+        group_id: str,
+        config: RolloutConfig,
+        tokenizer: ChatTokenizer | None,
+    ) -> "Episode":
+        """Reset ``env`` on the task and build the opening prompt. A failing reset ends the
+        episode at once with ``StopReason.ENV_ERROR`` rather than raising."""
+        traj = Trajectory(
+            env_id=env_id,
+            task_id=task_id,
+            seed=seed,
+            group_id=group_id,
+            context_mode=config.context,
+            window=config.window if config.context == "window" else None,
+        )
+        episode = cls(env, traj, config, tokenizer)
+        try:
+            observation, info = env.reset(seed=seed, options={"task": task_id})
+        except Exception as exc:
+            traj.metadata["error"] = _describe(exc)
+            episode._finish(StopReason.ENV_ERROR)
+            return episode
+        system = config.system_prompt or getattr(env, "system_prompt", None) or DEFAULT_SYSTEM_PROMPT
+        traj.split = info.get("split", "")
+        if "answer" in info:
+            traj.metadata["answer"] = info["answer"]
+        traj.messages = [{"role": "system", "content": system}, {"role": "user", "content": observation}]
+        episode.observation = observation
+        episode.info = dict(info)
+        if tokenizer is not None:
+            episode.pending_prompt_ids = list(tokenizer.encode_prompt(traj.messages))
+            episode._full_context = list(episode.pending_prompt_ids)
+        return episode
+
+    def request(self) -> GenerationRequest:
+        """The policy's view of the next turn."""
+        return GenerationRequest(
+            messages=self.context_messages(),
+            prompt_ids=self.context_ids() if self.tokenizer is not None else None,
+            info=self.info,
+            env=self.env,
+        )
+
+    def context_messages(self) -> list[dict[str, str]]:
+        """The chat the policy sees: everything, or the opening plus the last k exchanges."""
+        messages = self.trajectory.messages
+        if self.config.context == "full":
+            return list(messages)
+        # messages = [system, user0, (assistant, user) * turns]
+        head, tail = messages[:2], messages[2:]
+        return head + tail[max(0, len(tail) - 2 * self.config.window) :]
+
+    def context_ids(self) -> list[int]:
+        """The exact token context for the next action (requires a chat tokenizer)."""
+        if self.config.context == "full":
+            return list(self._full_context)
+        turns = self.trajectory.turns
+        ids = list(turns[0].prompt_ids) if turns else list(self.pending_prompt_ids)
+        if turns:
+            pairs = [(t.action_ids, nxt) for t, nxt in zip(turns, [u.prompt_ids for u in turns[1:]] + [self.pending_prompt_ids])]
+            for action_ids, next_prompt in pairs[max(0, len(pairs) - self.config.window) :]:
+                ids.extend(action_ids)
+                ids.extend(next_prompt)
+        return ids
+
+    def over_token_budget(self) -> bool:
+        """True if the next prompt plus ``max_new_tokens`` would not fit ``max_context_tokens``."""
+        limit = self.config.max_context_tokens
+        if limit is None or self.tokenizer is None:
+            return False
+        size = len(self._full_context) if self.config.context == "full" else len(self.context_ids())
+        return size + self.config.sampling.max_new_tokens > limit
+
+    def stop_for_tokens(self) -> None:
+        """End the episode because its context no longer fits."""
+        self._finish(StopReason.MAX_TOKENS)
+
+    def apply(self, completion: Completion, result: StepResult | BaseException) -> None:
+        """Record one action and the env's answer to it (or the exception the env raised)."""
+        turn = Turn(
+            observation=self.observation,
+            action=completion.text,
+            state_key=str(self.info.get("state_key", "")),
+            prompt_ids=self.pending_prompt_ids,
+            action_ids=list(completion.token_ids),
+            action_logprobs=list(completion.logprobs),
+            action_entropies=list(completion.entropies) if completion.entropies is not None else None,
+            finish_reason=completion.finish_reason,
+        )
+        traj = self.trajectory
+        traj.turns.append(turn)
+        if self.tokenizer is not None and self.config.context == "full":
+            self._full_context.extend(turn.action_ids)
+        if isinstance(result, BaseException):
+            turn.valid_action = False
+            traj.metadata["error"] = _describe(result)
+            traj.messages.append({"role": "assistant", "content": completion.text})
+            self._finish(StopReason.ENV_ERROR)
+            return
+        observation, reward, terminated, truncated, info = result
+        turn.reward = float(reward)
+        turn.valid_action = bool(info.get("valid_action", True))
+        turn.info = {k: v for k, v in info.items() if k not in _INFO_KEYS_NOT_STORED}
+        traj.messages.append({"role": "assistant", "content": completion.text})
+        traj.messages.append({"role": "user", "content": observation})
+        self.observation = observation
+        self.info = dict(info)
+        traj.success = bool(info.get("success", False))
+        if terminated:
+            self._finish(StopReason.SUCCESS if traj.success else StopReason.FAILURE)
+        elif truncated or (self.config.max_turns is not None and traj.num_turns >= self.config.max_turns):
+            self._finish(StopReason.MAX_TURNS)
+        elif self.tokenizer is not None:
+            self.pending_prompt_ids = list(
+                self.tokenizer.encode_observation(observation, action_finished=completion.finish_reason == "stop")
+            )
+            if self.config.context == "full":
+                self._full_context.extend(self.pending_prompt_ids)
+
+    def fork(self) -> "Episode":
+        """An independent copy of this episode at its current turn (the env forked too).
+
+        The copy's trajectory shares the turns so far and records ``branch_parent``.
+        """
+        if self.done:
+            raise RuntimeError("cannot fork an episode that has ended")
+        clone = Episode(self.env.fork(), copy.deepcopy(self.trajectory), self.config, self.tokenizer)
+        clone.trajectory.uid = uuid.uuid4().hex
+        clone.trajectory.branch_parent = (self.trajectory.uid, self.trajectory.num_turns)
+        clone.observation = self.observation
+        clone.info = copy.deepcopy(self.info)
+        clone.pending_prompt_ids = list(self.pending_prompt_ids)
+        clone._full_context = list(self._full_context)
+        return clone
+
+    # ------------------------------------------------------------------ internals
+    def _finish(self, reason: StopReason) -> None:
+        self.done = True
+        self.trajectory.stop_reason = reason
+        self.trajectory.final_observation = self.observation
+
+
+def _describe(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()

@@ -1,0 +1,12 @@
+"""Built-in env families, one subpackage each (``household``: ALFWorld-style homes, ...).
+
+Installed as ``agentgym.envs``. :func:`register_builtin_envs` runs when the registry is first read;
+third-party packages add theirs through the ``agentgym.envs`` entry-point group.
+"""
+
+
+def register_builtin_envs() -> None:
+    """Register every built-in env with agentgym and gymnasium."""
+    from agentgym.envs.household import register as register_household
+
+    register_household()

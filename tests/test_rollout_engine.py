@@ -1,0 +1,189 @@
+"""The rollout engine: batching, limits, stop reasons, token-in/token-out, context modes, forking."""
+
+import threading
+
+import pytest
+
+from agentgym.policies import OraclePolicy, RandomPolicy, ReplayPolicy
+from agentgym.policies.fake import ByteChatTokenizer, FakeTokenPolicy
+from agentgym.policy import Completion, SamplingParams
+from agentgym.rollout import RolloutConfig, RolloutEngine
+from agentgym.trajectory import StopReason, context_ids
+from conftest import CountdownEnv
+
+ENV = "test/Countdown-v0"
+
+
+class CountingPolicy:
+    """Records the batch size of every generate call."""
+
+    name = "counting"
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.batch_sizes = []
+
+    def generate(self, requests, sampling):
+        self.batch_sizes.append(len(requests))
+        return self.inner.generate(requests, sampling)
+
+
+def test_one_policy_call_per_step_for_all_live_episodes():
+    """Guards against generating episode by episode instead of batching."""
+    policy = CountingPolicy(RandomPolicy(seed=0))
+    with RolloutEngine(policy, RolloutConfig(group_size=3)) as engine:
+        groups = engine.run(ENV, [("count-1", 0), ("count-2", 1)])
+    assert [len(g) for g in groups] == [3, 3]
+    assert policy.batch_sizes[0] == 6
+    assert policy.batch_sizes == sorted(policy.batch_sizes, reverse=True)  # shrinks as episodes end
+    assert len(policy.batch_sizes) == max(t.num_turns for g in groups for t in g)
+
+
+def test_groups_share_task_and_seed_and_oracle_succeeds():
+    with RolloutEngine(OraclePolicy(), RolloutConfig(group_size=2)) as engine:
+        [group] = engine.run(ENV, [("count-5", 11)])
+    assert group.task_id == "count-5" and len({t.group_id for t in group}) == 1
+    assert all(t.success and t.stop_reason is StopReason.SUCCESS for t in group)
+    assert group.trajectories[0].turns[0].observation == group.trajectories[1].turns[0].observation
+    assert group.success_rate == 1.0
+
+
+def test_step_limit_and_max_turns_give_max_turns():
+    with RolloutEngine(ReplayPolicy({f"count-{i}": [] for i in range(20)})) as engine:
+        [g] = engine.run(ENV, [("count-0", 0)])  # replays "look": invalid every step
+    t = g.trajectories[0]
+    assert t.stop_reason is StopReason.MAX_TURNS and t.num_turns == CountdownEnv.default_max_steps
+    assert t.invalid_actions == t.num_turns
+    with RolloutEngine(RandomPolicy(seed=1), RolloutConfig(max_turns=2)) as engine:
+        [g] = engine.run(ENV, ["count-0"])
+    assert all(t.num_turns <= 2 for t in g)
+
+
+def test_env_exception_ends_only_that_episode():
+    """Guards against one crashing env killing the whole rollout."""
+    def factory(env_id, **kw):
+        return CountdownEnv(**kw)
+
+    with RolloutEngine(RandomPolicy(seed=0), RolloutConfig(group_size=2), env_factory=factory) as engine:
+        [bad] = engine.run(ENV, ["count-3"], env_kwargs={"flaky_at": 2})
+        [good] = engine.run(ENV, ["count-3"])
+    for t in bad:
+        assert t.stop_reason is StopReason.ENV_ERROR and "simulated env crash" in t.metadata["error"]
+        assert t.num_turns == 2
+    assert all(t.stop_reason is not StopReason.ENV_ERROR for t in good)
+
+
+def test_policy_returning_wrong_count_is_a_clear_error():
+    class Broken:
+        name = "broken"
+
+        def generate(self, requests, sampling):
+            return []
+
+    with RolloutEngine(Broken()) as engine, pytest.raises(RuntimeError, match="0 completions for 1 requests"):
+        engine.run(ENV, ["count-0"])
+
+
+def test_full_mode_tokens_are_exactly_the_rendered_chat():
+    """Token-in, token-out: the stored ids equal the chat template of the final conversation,
+    every prompt the policy saw is a prefix of it, and policy tokens alone carry loss mask 1."""
+    policy = FakeTokenPolicy(RandomPolicy(seed=3))
+    tok = policy.chat_tokenizer
+    with RolloutEngine(policy, RolloutConfig(group_size=2)) as engine:
+        groups = engine.run(ENV, [("count-4", 0), ("count-7", 1)])
+    for traj in (t for g in groups for t in g):
+        sample = traj.full_sample()
+        # The conversation without the final observation (nothing follows it to train on).
+        expected = tok.render(traj.messages[:-1]) if traj.stop_reason is not StopReason.ENV_ERROR else None
+        # render() closes every message with "\n"; the final action ends at its <|im_end|>.
+        assert sample.input_ids == expected[:-1]
+        policy_ids = [i for i, m in zip(sample.input_ids, sample.loss_mask) if m]
+        assert policy_ids == [t for turn in traj.turns for t in turn.action_ids]
+        assert sample.logprobs[sample.loss_mask.index(1)] == pytest.approx(-0.1)
+        for i in range(traj.num_turns):
+            assert sample.input_ids[: len(traj.context_ids(i))] == traj.context_ids(i)
+    # What the engine sent equals what the trajectory says it sent.
+    first = policy.requests_seen[0]
+    assert first.prompt_ids == tok.encode_prompt(first.messages)
+
+
+def test_truncated_action_is_closed_before_the_observation():
+    """Guards against an action cut at max_new_tokens running into the next user message."""
+    policy = FakeTokenPolicy(RandomPolicy(seed=0))
+    config = RolloutConfig(sampling=SamplingParams(max_new_tokens=3), max_turns=2)
+    with RolloutEngine(policy, config) as engine:
+        [g] = engine.run(ENV, ["count-1"])
+    t = g.trajectories[0]
+    assert t.turns[0].finish_reason == "length" and len(t.turns[0].action_ids) == 3
+    assert t.turns[1].prompt_ids[0] == ByteChatTokenizer.IM_END
+
+
+def test_window_mode_context_keeps_opening_and_last_k_turns():
+    policy = FakeTokenPolicy(ReplayPolicy({"count-0": ["sub 1"] * 12}))
+    config = RolloutConfig(context="window", window=2, max_turns=6)
+    with RolloutEngine(policy, config) as engine:
+        [g] = engine.run(ENV, ["count-0"])
+    t = g.trajectories[0]
+    tok = policy.chat_tokenizer
+    for i, req in enumerate(policy.requests_seen):
+        # messages = system, first obs, then the last 2 (assistant, user) pairs
+        assert len(req.messages) == 2 + 2 * min(i, 2)
+        assert req.messages[:2] == t.messages[:2]
+        assert req.prompt_ids == t.context_ids(i) == context_ids(t.turns, i, "window", 2)
+        assert tok.decode(req.prompt_ids).endswith("<|im_start|>assistant\n")
+    assert [len(s.input_ids) for s in t.samples()] == [len(t.context_ids(i)) + len(t.turns[i].action_ids) for i in range(6)]
+    with pytest.raises(ValueError, match="turn_samples"):
+        t.full_sample()
+
+
+def test_token_budget_stops_with_max_tokens():
+    policy = FakeTokenPolicy(ReplayPolicy({"count-0": ["sub 1"] * 12}))
+    config = RolloutConfig(max_context_tokens=260, sampling=SamplingParams(max_new_tokens=16))
+    with RolloutEngine(policy, config) as engine:
+        [g] = engine.run(ENV, ["count-0"])
+    t = g.trajectories[0]
+    assert t.stop_reason is StopReason.MAX_TOKENS
+    assert len(t.full_sample().input_ids) + len(t.turns[-1].prompt_ids) <= 260 + 16
+
+
+def test_forked_episode_continues_independently():
+    with RolloutEngine(FakeTokenPolicy(RandomPolicy(seed=5)), RolloutConfig(group_size=1)) as engine:
+        [ep] = engine.start(ENV, [("count-2", 4)])
+        engine.step([ep])
+        engine.step([ep])
+        if ep.done:
+            pytest.skip("episode ended before the fork point with this seed")
+        child = ep.fork()
+        assert child.trajectory.branch_parent == (ep.trajectory.uid, 2)
+        assert child.context_ids() == ep.context_ids()
+        assert child.env.state_key() == ep.env.state_key()
+        engine.run_episodes([ep, child])
+    assert ep.trajectory.turns[:2] == child.trajectory.turns[:2]
+
+
+def test_io_bound_envs_step_on_threads():
+    threads = set()
+
+    class IOEnv(CountdownEnv):
+        io_bound = True
+
+        def _step(self, action):
+            threads.add(threading.current_thread().name)
+            return super()._step(action)
+
+    with RolloutEngine(RandomPolicy(seed=0), RolloutConfig(group_size=4), env_factory=lambda _id, **kw: IOEnv(**kw)) as engine:
+        engine.run(ENV, ["count-1"])
+    assert any(name.startswith("agentgym-env") for name in threads)
+
+
+def test_envs_are_reused_across_runs():
+    made = []
+
+    def factory(env_id, **kw):
+        made.append(1)
+        return CountdownEnv(**kw)
+
+    with RolloutEngine(OraclePolicy(), RolloutConfig(group_size=2), env_factory=factory) as engine:
+        engine.run(ENV, ["count-1"])
+        engine.run(ENV, ["count-2"])
+    assert len(made) == 2
