@@ -178,7 +178,7 @@ class TextEnv(gymnasium.Env[str, str]):
     task ended, ``truncated`` means ``max_steps`` cut it off; invalid actions count as steps.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "human"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "human"], "render_fps": 1}
     #: The default step limit; override per env or per instance with ``max_steps=``.
     default_max_steps: ClassVar[int] = 50
     #: A one-line description, shown by ``agentgym envs``.

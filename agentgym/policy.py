@@ -10,7 +10,7 @@ as ``policy.chat_tokenizer`` so the engine can tokenise env text exactly once, w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence, runtime_checkable
 
 if TYPE_CHECKING:
     from agentgym.env import TextEnv
@@ -37,12 +37,12 @@ class SamplingParams:
     seed: int | None = None
 
 
-@dataclass
 class GenerationRequest:
     """One episode's turn, as put to the policy.
 
     Attributes:
         messages: the chat so far (role/content dicts), ending with the latest observation.
+            The engine builds it only when a policy reads it (scripted policies never do).
         prompt_ids: the exact token context for token-in policies (None when the policy has no
             chat tokenizer); built by the engine from stored ids, never re-encoded.
         info: the env's latest ``info`` (``admissible_actions``, ``tools``, ...).
@@ -50,13 +50,36 @@ class GenerationRequest:
             a policy must not step or reset it.
     """
 
-    messages: list[dict[str, str]]
-    prompt_ids: list[int] | None = None
-    info: dict[str, Any] = field(default_factory=dict)
-    env: "TextEnv | None" = None
+    __slots__ = ("_messages", "_build_messages", "prompt_ids", "info", "env")
+
+    def __init__(
+        self,
+        messages: list[dict[str, str]] | None = None,
+        prompt_ids: list[int] | None = None,
+        info: dict[str, Any] | None = None,
+        env: "TextEnv | None" = None,
+        *,
+        build_messages: Callable[[], list[dict[str, str]]] | None = None,
+    ):
+        if messages is None and build_messages is None:
+            raise ValueError("a GenerationRequest needs messages (or build_messages to make them on demand)")
+        self._messages = messages
+        self._build_messages = build_messages
+        self.prompt_ids = prompt_ids
+        self.info = info if info is not None else {}
+        self.env = env
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        if self._messages is None:
+            self._messages = self._build_messages()
+        return self._messages
+
+    def __repr__(self) -> str:
+        return f"GenerationRequest(messages={len(self.messages)} messages, prompt_ids={None if self.prompt_ids is None else len(self.prompt_ids)} ids)"
 
 
-@dataclass
+@dataclass(slots=True)
 class Completion:
     """One generated action.
 

@@ -22,6 +22,7 @@ nothing is ever decoded and re-encoded.
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from dataclasses import asdict, dataclass, field, fields
@@ -29,7 +30,16 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-__all__ = ["StopReason", "Turn", "Trajectory", "Group", "TokenSample", "context_ids", "write_jsonl", "read_jsonl", "to_parquet", "read_parquet"]
+__all__ = ["StopReason", "Turn", "Trajectory", "Group", "TokenSample", "chat_messages", "context_ids", "write_jsonl", "read_jsonl", "to_parquet", "read_parquet"]
+
+
+_UID_PREFIX = uuid.uuid4().hex[:16]
+_uid_counter = itertools.count()
+
+
+def new_uid() -> str:
+    """A unique id: a random per-process prefix and a counter (uuid4 per episode costs a syscall)."""
+    return f"{_UID_PREFIX}{next(_uid_counter):010x}"
 
 
 class StopReason(str, Enum):
@@ -42,7 +52,7 @@ class StopReason(str, Enum):
     ENV_ERROR = "env_error"  #: the env raised; the episode was ended and the run went on
 
 
-@dataclass
+@dataclass(slots=True)
 class Turn:
     """One policy action and what led to it.
 
@@ -85,7 +95,7 @@ class TokenSample:
     turn_indices: list[int]
 
 
-@dataclass
+@dataclass(slots=True)
 class Trajectory:
     """One episode.
 
@@ -94,8 +104,7 @@ class Trajectory:
         task_id: the task played.
         split: the split the task belongs to.
         seed: the seed passed to ``reset``.
-        messages: the chat the policy saw at the end, in full-history form (role/content dicts),
-            including the system prompt and the final observation.
+        system_prompt: the system message the policy was given.
         turns: the actions in order.
         final_observation: the observation after the last action.
         stop_reason: why it ended.
@@ -113,7 +122,7 @@ class Trajectory:
     task_id: str
     split: str = ""
     seed: int | None = None
-    messages: list[dict[str, str]] = field(default_factory=list)
+    system_prompt: str = ""
     turns: list[Turn] = field(default_factory=list)
     final_observation: str = ""
     stop_reason: StopReason | None = None
@@ -121,11 +130,18 @@ class Trajectory:
     context_mode: str = "full"
     window: int | None = None
     group_id: str = ""
-    uid: str = field(default_factory=lambda: uuid.uuid4().hex)
+    uid: str = field(default_factory=lambda: new_uid())
     branch_parent: tuple[str, int] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ derived facts
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        """The whole chat (role/content dicts), derived from the turns: system prompt, first
+        observation, then each action and the observation it led to, ending with the final one."""
+        final = None if self.stop_reason is StopReason.ENV_ERROR else self.final_observation
+        return chat_messages(self.system_prompt, self.turns, final)
+
     @property
     def num_turns(self) -> int:
         """The number of actions taken."""
@@ -201,6 +217,7 @@ class Trajectory:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict; :meth:`from_dict` inverts it exactly."""
         data = asdict(self)
+        data["messages"] = self.messages  # derived; kept in the record for readers and viewers
         data["stop_reason"] = self.stop_reason.value if self.stop_reason else None
         data["branch_parent"] = list(self.branch_parent) if self.branch_parent else None
         return data
@@ -237,6 +254,25 @@ class Group:
 
     def __iter__(self) -> Iterator[Trajectory]:
         return iter(self.trajectories)
+
+
+def chat_messages(
+    system_prompt: str, turns: Sequence[Turn], current_observation: str | None, window: int | None = None
+) -> list[dict[str, str]]:
+    """The chat built from turns: ``[system, first observation]`` then ``(action, next
+    observation)`` pairs, the last pair ending with ``current_observation`` (omitted when None).
+    With ``window`` = k only the last k pairs are kept (window context mode)."""
+    first = turns[0].observation if turns else current_observation
+    messages = [{"role": "system", "content": system_prompt}]
+    if first is not None:
+        messages.append({"role": "user", "content": first})
+    start = 0 if window is None else max(0, len(turns) - window)
+    for j in range(start, len(turns)):
+        messages.append({"role": "assistant", "content": turns[j].action})
+        following = turns[j + 1].observation if j + 1 < len(turns) else current_observation
+        if following is not None:
+            messages.append({"role": "user", "content": following})
+    return messages
 
 
 def context_ids(turns: Sequence[Turn], turn_index: int, mode: str, window: int | None) -> list[int]:

@@ -5,8 +5,11 @@ Measures, in one run on one machine:
 1. ``oracle``: household steps/s with the oracle policy (``env.oracle_action()`` + ``env.step``),
    a plain loop.
 2. ``plain`` vs ``engine``: the same episodes (the oracle's action lists, recorded beforehand)
-   played by a plain ``reset``/``step`` loop and by the :class:`RolloutEngine` with a replay
-   policy that costs nothing. ``engine / plain`` is the engine's overhead; the target is <= 1.10.
+   played by a plain sequential ``reset``/``step`` loop on one env and by the
+   :class:`RolloutEngine` with a replay policy that costs nothing, ``--batch-size`` tasks at a
+   time (as ``agentgym eval`` runs them). ``engine / plain`` is the engine's overhead; the
+   target is <= 1.10.
+3. ``engine_us_per_step``: the engine's own cost per step, on an env whose ``step`` does nothing.
 
 Each timing is the median of ``--repeats`` runs. Usage::
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -65,12 +69,50 @@ def time_plain(env_id, tasks, plans, env_kwargs) -> tuple[float, int]:
     return time.perf_counter() - start, steps
 
 
-def time_engine(engine, env_id, tasks, env_kwargs) -> tuple[float, int]:
+def time_engine(engine, env_id, tasks, env_kwargs, batch_size) -> tuple[float, int]:
+    groups = []
     start = time.perf_counter()
-    groups = engine.run(env_id, tasks, env_kwargs=env_kwargs)
+    for i in range(0, len(tasks), batch_size):
+        groups += engine.run(env_id, tasks[i : i + batch_size], env_kwargs=env_kwargs)
     elapsed = time.perf_counter() - start
     assert all(t.success for g in groups for t in g)
     return elapsed, sum(t.num_turns for g in groups for t in g)
+
+
+class NullEnv:
+    """An env whose reset and step do nothing: what is left is the engine's own cost."""
+
+    io_bound = False
+    task_id = "null"
+
+    def __init__(self, episode_length: int = 10):
+        self.episode_length = episode_length
+        self.steps = 0
+
+    def _info(self):
+        return {"success": False, "valid_action": True, "state_key": "s", "task_id": "null", "split": "train", "step": self.steps}
+
+    def reset(self, seed=None, options=None):
+        self.steps = 0
+        return "observation", self._info()
+
+    def step(self, action):
+        self.steps += 1
+        return "observation", 0.0, False, self.steps >= self.episode_length, self._info()
+
+    def close(self):
+        pass
+
+
+def engine_cost_per_step(batch_size: int, repeats: int) -> float:
+    engine = RolloutEngine(ReplayPolicy({"null": ["act"] * 10}), env_factory=lambda *a, **k: NullEnv())
+    tasks = [("null", i) for i in range(batch_size)]
+    times = []
+    for _ in range(repeats + 1):
+        start = time.perf_counter()
+        engine.run("null", tasks)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:]) / (10 * batch_size) * 1e6
 
 
 def main() -> None:
@@ -80,6 +122,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--split", default="train")
     parser.add_argument("--difficulty", default=None, help="household difficulty (default: the env's)")
+    parser.add_argument("--batch-size", type=int, default=32, help="tasks the engine plays at a time (default 32)")
     args = parser.parse_args()
 
     env_kwargs = {"difficulty": args.difficulty} if args.difficulty else {}
@@ -88,13 +131,13 @@ def main() -> None:
     plans = record_oracle_plans(args.env, tasks, env_kwargs)
 
     engine = RolloutEngine(ReplayPolicy(plans), RolloutConfig())
-    time_engine(engine, args.env, tasks, env_kwargs)  # warm-up: builds the pooled envs once
+    time_engine(engine, args.env, tasks, env_kwargs, args.batch_size)  # warm-up: builds the pooled envs once
 
     oracle, plain, eng = [], [], []
     for _ in range(args.repeats):
         oracle.append(time_oracle(args.env, tasks, env_kwargs))
         plain.append(time_plain(args.env, tasks, plans, env_kwargs))
-        eng.append(time_engine(engine, args.env, tasks, env_kwargs))
+        eng.append(time_engine(engine, args.env, tasks, env_kwargs, args.batch_size))
     engine.close()
 
     def rate(runs):
@@ -108,11 +151,13 @@ def main() -> None:
         "episodes": args.episodes,
         "steps": plain[0][1],
         "repeats": args.repeats,
+        "batch_size": args.batch_size,
         "oracle_steps_per_s": round(rate(oracle), 1),
         "plain_loop_steps_per_s": round(rate(plain), 1),
         "engine_steps_per_s": round(rate(eng), 1),
         "engine_over_plain_time_ratio": round(t_engine / t_plain, 3),
-        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
+        "engine_us_per_step_null_env": round(engine_cost_per_step(args.batch_size, args.repeats), 2),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}",
     }
     print(json.dumps(result, indent=2))
 

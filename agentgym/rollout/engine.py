@@ -9,7 +9,6 @@ reused across runs, so a browser or server env is started once.
 from __future__ import annotations
 
 import json
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable, Sequence, Union
 
@@ -17,7 +16,7 @@ from agentgym.policy import Policy, chat_tokenizer_of
 from agentgym.registry import make as make_env
 from agentgym.rollout.config import RolloutConfig
 from agentgym.rollout.episode import Episode
-from agentgym.trajectory import Group, Trajectory
+from agentgym.trajectory import Group, Trajectory, new_uid
 
 __all__ = ["RolloutEngine", "TaskRef"]
 
@@ -78,11 +77,12 @@ class RolloutEngine:
     def start(self, env_id: str, tasks: Sequence[TaskRef], *, env_kwargs: dict[str, Any] | None = None) -> list[Episode]:
         """Reset one env per (task, attempt) and return the live episodes (not yet played)."""
         episodes = []
+        pool = self._env_pool.setdefault(_pool_key(env_id, env_kwargs), [])
         for task in tasks:
             task_id, seed = (task, None) if isinstance(task, str) else (str(task[0]), task[1])
-            group_id = uuid.uuid4().hex[:12]
+            group_id = new_uid()
             for _ in range(self.config.group_size):
-                env = self._acquire_env(env_id, env_kwargs)
+                env = pool.pop() if pool else self.env_factory(env_id, **(env_kwargs or {}))
                 episodes.append(
                     Episode.start(
                         env,
@@ -113,15 +113,13 @@ class RolloutEngine:
     def step(self, episodes: Sequence[Episode]) -> list[Episode]:
         """Advance every live episode by one turn; returns those that ended in this step."""
         ended = []
-        live = []
-        for ep in episodes:
-            if ep.done:
-                continue
-            if ep.over_token_budget():
-                ep.stop_for_tokens()
-                ended.append(ep)
-            else:
-                live.append(ep)
+        live = [ep for ep in episodes if not ep.done]
+        if self.config.max_context_tokens is not None:
+            for ep in live:
+                if ep.over_token_budget():
+                    ep.stop_for_tokens()
+                    ended.append(ep)
+            live = [ep for ep in live if not ep.done]
         if not live:
             return ended
         requests = [ep.request() for ep in live]
@@ -140,8 +138,12 @@ class RolloutEngine:
 
     def release(self, episodes: Iterable[Episode], *, env_kwargs: dict[str, Any] | None = None) -> None:
         """Return the episodes' envs to the pool for reuse by later runs."""
+        pools: dict[str, list[Any]] = {}
         for ep in episodes:
-            self._env_pool.setdefault(_pool_key(ep.trajectory.env_id, env_kwargs), []).append(ep.env)
+            env_id = ep.trajectory.env_id
+            if env_id not in pools:
+                pools[env_id] = self._env_pool.setdefault(_pool_key(env_id, env_kwargs), [])
+            pools[env_id].append(ep.env)
 
     def close(self) -> None:
         """Close pooled envs and the worker threads."""
@@ -163,12 +165,6 @@ class RolloutEngine:
         self.close()
 
     # ------------------------------------------------------------------ internals
-    def _acquire_env(self, env_id: str, env_kwargs: dict[str, Any] | None) -> Any:
-        pool = self._env_pool.get(_pool_key(env_id, env_kwargs))
-        if pool:
-            return pool.pop()
-        return self.env_factory(env_id, **(env_kwargs or {}))
-
     def _workers_for(self, env: Any) -> int:
         if self.config.env_workers is not None:
             return self.config.env_workers

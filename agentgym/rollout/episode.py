@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import copy
+from functools import partial
 import traceback
-import uuid
 from typing import Any
 
 from agentgym.policy import ChatTokenizer, Completion, GenerationRequest
 from agentgym.rollout.config import RolloutConfig
-from agentgym.trajectory import StopReason, Trajectory, Turn
+from agentgym.trajectory import StopReason, Trajectory, Turn, chat_messages, new_uid
 
 __all__ = ["Episode", "StepResult", "DEFAULT_SYSTEM_PROMPT"]
 
 DEFAULT_SYSTEM_PROMPT = "You are an agent acting in a text environment. Reply with exactly one action."
 
 # Info keys that are bulky or kept elsewhere in the trajectory; the rest is stored per turn.
-_INFO_KEYS_NOT_STORED = frozenset({"admissible_actions", "tools", "state_key", "task_id", "split", "answer", "success"})
+_INFO_KEYS_NOT_STORED = frozenset(
+    {"admissible_actions", "tools", "state_key", "task_id", "split", "answer", "success", "valid_action", "step"}
+)
 
 StepResult = tuple  # (observation, reward, terminated, truncated, info) or an Exception
 
@@ -24,7 +26,7 @@ StepResult = tuple  # (observation, reward, terminated, truncated, info) or an E
 class Episode:
     """An episode in progress, driven by the :class:`~agentgym.rollout.RolloutEngine`.
 
-    It keeps the chat messages and, when the policy has a chat tokenizer, the exact token
+    It keeps the turns (the chat is derived from them) and, when the policy has a chat tokenizer, the exact token
     context: the opening prompt is tokenised once at reset and every observation once when it
     is appended; the policy's tokens are stored as sampled.
     """
@@ -80,31 +82,30 @@ class Episode:
         traj.split = info.get("split", "")
         if "answer" in info:
             traj.metadata["answer"] = info["answer"]
-        traj.messages = [{"role": "system", "content": system}, {"role": "user", "content": observation}]
+        traj.system_prompt = system
         episode.observation = observation
-        episode.info = dict(info)
+        episode.info = info
         if tokenizer is not None:
-            episode.pending_prompt_ids = list(tokenizer.encode_prompt(traj.messages))
+            episode.pending_prompt_ids = list(tokenizer.encode_prompt(episode.context_messages()))
             episode._full_context = list(episode.pending_prompt_ids)
         return episode
 
     def request(self) -> GenerationRequest:
         """The policy's view of the next turn."""
         return GenerationRequest(
-            messages=self.context_messages(),
+            build_messages=partial(self.context_messages, len(self.trajectory.turns), self.observation),
             prompt_ids=self.context_ids() if self.tokenizer is not None else None,
             info=self.info,
             env=self.env,
         )
 
-    def context_messages(self) -> list[dict[str, str]]:
-        """The chat the policy sees: everything, or the opening plus the last k exchanges."""
-        messages = self.trajectory.messages
-        if self.config.context == "full":
-            return list(messages)
-        # messages = [system, user0, (assistant, user) * turns]
-        head, tail = messages[:2], messages[2:]
-        return head + tail[max(0, len(tail) - 2 * self.config.window) :]
+    def context_messages(self, num_turns: int | None = None, observation: str | None = None) -> list[dict[str, str]]:
+        """The chat the policy sees (everything, or the opening plus the last k exchanges), now
+        or as it was after ``num_turns`` turns with ``observation`` current."""
+        turns = self.trajectory.turns if num_turns is None else self.trajectory.turns[:num_turns]
+        window = self.config.window if self.config.context == "window" else None
+        current = self.observation if observation is None else observation
+        return chat_messages(self.trajectory.system_prompt, turns, current, window)
 
     def context_ids(self) -> list[int]:
         """The exact token context for the next action (requires a chat tokenizer)."""
@@ -133,38 +134,38 @@ class Episode:
 
     def apply(self, completion: Completion, result: StepResult | BaseException) -> None:
         """Record one action and the env's answer to it (or the exception the env raised)."""
-        turn = Turn(
-            observation=self.observation,
-            action=completion.text,
-            state_key=str(self.info.get("state_key", "")),
-            prompt_ids=self.pending_prompt_ids,
-            action_ids=list(completion.token_ids),
-            action_logprobs=list(completion.logprobs),
-            action_entropies=list(completion.entropies) if completion.entropies is not None else None,
-            finish_reason=completion.finish_reason,
-        )
         traj = self.trajectory
-        traj.turns.append(turn)
+        failed = isinstance(result, BaseException)
+        if not failed:
+            observation, reward, terminated, truncated, info = result
+        # The completion is the policy's fresh output: its lists are taken over, not copied.
+        traj.turns.append(
+            Turn(
+                observation=self.observation,
+                action=completion.text,
+                reward=0.0 if failed else float(reward),
+                state_key=self.info.get("state_key", ""),
+                valid_action=False if failed else bool(info.get("valid_action", True)),
+                prompt_ids=self.pending_prompt_ids,
+                action_ids=completion.token_ids,
+                action_logprobs=completion.logprobs,
+                action_entropies=completion.entropies,
+                finish_reason=completion.finish_reason,
+                info={} if failed else {k: v for k, v in info.items() if k not in _INFO_KEYS_NOT_STORED},
+            )
+        )
         if self.tokenizer is not None and self.config.context == "full":
-            self._full_context.extend(turn.action_ids)
-        if isinstance(result, BaseException):
-            turn.valid_action = False
+            self._full_context.extend(completion.token_ids)
+        if failed:
             traj.metadata["error"] = _describe(result)
-            traj.messages.append({"role": "assistant", "content": completion.text})
             self._finish(StopReason.ENV_ERROR)
             return
-        observation, reward, terminated, truncated, info = result
-        turn.reward = float(reward)
-        turn.valid_action = bool(info.get("valid_action", True))
-        turn.info = {k: v for k, v in info.items() if k not in _INFO_KEYS_NOT_STORED}
-        traj.messages.append({"role": "assistant", "content": completion.text})
-        traj.messages.append({"role": "user", "content": observation})
         self.observation = observation
-        self.info = dict(info)
+        self.info = info
         traj.success = bool(info.get("success", False))
         if terminated:
             self._finish(StopReason.SUCCESS if traj.success else StopReason.FAILURE)
-        elif truncated or (self.config.max_turns is not None and traj.num_turns >= self.config.max_turns):
+        elif truncated or (self.config.max_turns is not None and len(traj.turns) >= self.config.max_turns):
             self._finish(StopReason.MAX_TURNS)
         elif self.tokenizer is not None:
             self.pending_prompt_ids = list(
@@ -181,7 +182,7 @@ class Episode:
         if self.done:
             raise RuntimeError("cannot fork an episode that has ended")
         clone = Episode(self.env.fork(), copy.deepcopy(self.trajectory), self.config, self.tokenizer)
-        clone.trajectory.uid = uuid.uuid4().hex
+        clone.trajectory.uid = new_uid()
         clone.trajectory.branch_parent = (self.trajectory.uid, self.trajectory.num_turns)
         clone.observation = self.observation
         clone.info = copy.deepcopy(self.info)
