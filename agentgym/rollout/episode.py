@@ -47,6 +47,9 @@ class Episode:
         self.pending_prompt_ids: list[int] = []
         self._full_context: list[int] = []  # running context in full mode (avoids O(n^2) rebuilds)
         self.done = False
+        # Settings read on every step, resolved once.
+        self._track_full_context = tokenizer is not None and config.context == "full"
+        self._max_turns = config.max_turns if config.max_turns is not None else float("inf")
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -151,10 +154,10 @@ class Episode:
                 action_logprobs=completion.logprobs,
                 action_entropies=completion.entropies,
                 finish_reason=completion.finish_reason,
-                info={} if failed else {k: v for k, v in info.items() if k not in _INFO_KEYS_NOT_STORED},
+                info={} if failed else {k: info[k] for k in info.keys() - _INFO_KEYS_NOT_STORED},
             )
         )
-        if self.tokenizer is not None and self.config.context == "full":
+        if self._track_full_context:
             self._full_context.extend(completion.token_ids)
         if failed:
             traj.metadata["error"] = _describe(result)
@@ -165,13 +168,13 @@ class Episode:
         traj.success = bool(info.get("success", False))
         if terminated:
             self._finish(StopReason.SUCCESS if traj.success else StopReason.FAILURE)
-        elif truncated or (self.config.max_turns is not None and len(traj.turns) >= self.config.max_turns):
+        elif truncated or len(traj.turns) >= self._max_turns:
             self._finish(StopReason.MAX_TURNS)
         elif self.tokenizer is not None:
             self.pending_prompt_ids = list(
                 self.tokenizer.encode_observation(observation, action_finished=completion.finish_reason == "stop")
             )
-            if self.config.context == "full":
+            if self._track_full_context:
                 self._full_context.extend(self.pending_prompt_ids)
 
     def fork(self) -> "Episode":
