@@ -1,2 +1,17 @@
-"""Pure functions over batches of trajectories: advantage estimators, reward shapers, losses,
-replay and task selection, branching rules. Installed as ``agentgym.algorithms``."""
+"""Pure functions over batches: advantage estimators, losses, group filters. Installed as
+``agentgym.algorithms``. Nothing here imports the trainer, a runtime or does I/O."""
+
+from agentgym.algorithms.advantages import ADVANTAGE_ESTIMATORS, grpo_advantages, group_advantages, rloo_advantages
+from agentgym.algorithms.filters import informative_groups
+from agentgym.algorithms.losses import LossStats, ppo_clip_loss, sft_loss
+
+__all__ = [
+    "ADVANTAGE_ESTIMATORS",
+    "grpo_advantages",
+    "rloo_advantages",
+    "group_advantages",
+    "informative_groups",
+    "ppo_clip_loss",
+    "sft_loss",
+    "LossStats",
+]

@@ -1,0 +1,215 @@
+"""Typed run configuration: dataclasses with a docstring per field, loadable from YAML and
+overridable on the command line as ``section.field=value`` (``trainer.lr=1e-5``).
+
+Every run directory holds the resolved config as ``config.yaml``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence, get_type_hints
+
+import yaml
+
+__all__ = ["ModelConfig", "AlgorithmConfig", "TrainerConfig", "SFTConfig", "EvalConfig", "RunConfig", "load_config", "apply_overrides"]
+
+
+@dataclass
+class ModelConfig:
+    """The policy model."""
+
+    name: str = "smollm2-135m"
+    """A model spec: a known packaged model, a local directory, or a hub name."""
+    lora: bool = True
+    """Train LoRA adapters (peft) instead of every weight."""
+    lora_rank: int = 16
+    """LoRA rank r."""
+    lora_alpha: int = 32
+    """LoRA alpha (scale = alpha / rank)."""
+    device: str = "cpu"
+    """``cpu``, ``cuda`` or ``auto``."""
+    dtype: str = "float32"
+    """Weights' dtype."""
+    max_batch_size: int = 32
+    """The most sequences sampled in one forward pass."""
+
+
+@dataclass
+class AlgorithmConfig:
+    """The GRPO family: advantages, loss, and which groups train."""
+
+    advantage: str = "grpo"
+    """``grpo`` (group mean baseline) or ``rloo`` (leave-one-out baseline)."""
+    normalize_std: bool = True
+    """Divide GRPO advantages by the group's reward std (False: mean-only, as Dr. GRPO)."""
+    clip_low: float = 0.2
+    """The ratio's lower clip: 1 - clip_low."""
+    clip_high: float = 0.2
+    """The ratio's upper clip: 1 + clip_high (above clip_low is DAPO's clip-higher)."""
+    loss_aggregation: str = "token"
+    """``token`` (mean over all policy tokens) or ``sequence`` (mean of per-sequence means)."""
+    kl_coef: float = 0.0
+    """KL penalty to the reference (initial) policy; 0 turns it off."""
+    dynamic_sampling: bool = False
+    """Skip groups whose rewards are all equal (they carry no gradient)."""
+
+
+@dataclass
+class TrainerConfig:
+    """The optimisation loop."""
+
+    iterations: int = 20
+    """Rollout-then-update iterations."""
+    tasks_per_iteration: int = 4
+    """B: tasks sampled per iteration."""
+    group_size: int = 4
+    """G: attempts per task."""
+    lr: float = 1e-4
+    """Peak learning rate (AdamW)."""
+    lr_schedule: str = "constant"
+    """``constant``, ``linear`` (to 0) or ``cosine`` (to 0), after warmup."""
+    warmup_iterations: int = 0
+    """Linear warmup, in iterations."""
+    weight_decay: float = 0.0
+    """AdamW weight decay."""
+    ppo_epochs: int = 1
+    """Passes over each iteration's batch."""
+    minibatches: int = 1
+    """Optimizer steps per epoch (the batch is split into this many minibatches)."""
+    micro_batch_tokens: int = 4096
+    """Token budget of one forward/backward pass (micro-batches are packed up to it)."""
+    grad_clip: float = 1.0
+    """Clip the gradient's global norm to this (0 turns it off)."""
+    temperature: float = 0.8
+    """Sampling temperature for rollouts (the loss uses the same)."""
+    max_new_tokens: int = 24
+    """Longest action, in tokens."""
+    max_turns: int = 12
+    """Actions per episode during training."""
+    context: str = "window"
+    """``full`` history or a ``window`` of the last turns."""
+    window: int = 3
+    """Turns kept in window mode."""
+    seed: int = 0
+    """Seeds task sampling, sampling and initialisation."""
+    save_every: int = 1
+    """Checkpoint every this many iterations (the last one is always saved)."""
+    split: str = "train"
+    """The split training tasks come from."""
+
+
+@dataclass
+class EvalConfig:
+    """Held-out evaluation during and after training."""
+
+    every: int = 5
+    """Evaluate every this many iterations (0: only before and after)."""
+    episodes: int = 20
+    """Tasks per evaluation."""
+    split: str = "test-seen"
+    """The held-out split."""
+    temperature: float = 0.0
+    """0 is greedy decoding."""
+
+
+@dataclass
+class SFTConfig:
+    """Supervised warm start on the env's oracle demonstrations."""
+
+    demos: int = 0
+    """Oracle episodes to collect; 0 skips the warm start."""
+    epochs: int = 2
+    """Passes over the demonstrations."""
+    lr: float = 5e-4
+    """Learning rate."""
+    batch_tokens: int = 4096
+    """Tokens per optimizer step."""
+
+
+@dataclass
+class RunConfig:
+    """A whole training run."""
+
+    env: str = "agentgym/HouseholdEasy-v0"
+    """The registered env to train on."""
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+    """Constructor arguments of the env."""
+    out_dir: str = "runs/grpo"
+    """The run directory (config, metrics, checkpoints)."""
+    model: ModelConfig = field(default_factory=ModelConfig)
+    algorithm: AlgorithmConfig = field(default_factory=AlgorithmConfig)
+    trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    sft: SFTConfig = field(default_factory=SFTConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict (what ``config.yaml`` holds)."""
+        return dataclasses.asdict(self)
+
+    def save(self, path: str | Path) -> None:
+        """Write the config as YAML."""
+        Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False))
+
+
+def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+    hints = get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(data) - names
+    if unknown:
+        raise ValueError(f"unknown config key(s) {sorted(unknown)} in {where or 'the top level'}; expected {sorted(names)}")
+    kwargs = {}
+    for key, value in data.items():
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                raise ValueError(f"{where}{key} must be a mapping, got {value!r}")
+            kwargs[key] = _build(hint, value, f"{where}{key}.")
+        else:
+            kwargs[key] = _coerce(value, hint, f"{where}{key}")
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, hint: Any, name: str) -> Any:
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, float, str, bool) and not isinstance(value, hint):
+        raise ValueError(f"{name} must be {hint.__name__}, got {value!r}")
+    return value
+
+
+def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    """Apply ``a.b=value`` strings to a nested dict (values parsed as YAML scalars)."""
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"overrides look like section.field=value, got {item!r}")
+        node = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ValueError(f"{key}: {part} is not a section")
+        node[parts[-1]] = yaml.safe_load(raw)
+    return data
+
+
+def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> RunConfig:
+    """The defaults, updated by a YAML file, updated by ``key=value`` overrides."""
+    data: dict[str, Any] = RunConfig().to_dict()
+    if path is not None:
+        loaded = yaml.safe_load(Path(path).read_text()) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{path} must hold a mapping of config sections")
+        _merge(data, loaded)
+    apply_overrides(data, overrides)
+    return _build(RunConfig, data, "")
+
+
+def _merge(base: dict[str, Any], update: dict[str, Any]) -> None:
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and key != "env_kwargs":
+            _merge(base[key], value)
+        else:
+            base[key] = value

@@ -1,0 +1,306 @@
+"""Multi-turn GRPO.
+
+Each iteration:
+
+1. sample B tasks from the training split (seeded by ``(seed, iteration)``);
+2. roll out G episodes per task with the current policy through the rollout engine;
+3. reward each episode by its outcome (the env's return) and compute group-relative
+   advantages (``grpo`` or ``rloo``); optionally drop groups whose rewards are all equal;
+4. minimise the PPO-clip loss over the policy's own tokens (env and prompt tokens are masked),
+   for ``ppo_epochs`` passes in ``minibatches`` optimizer steps, micro-batched by token budget;
+5. sync the new weights to the rollout backend, log, evaluate, checkpoint.
+
+Where this departs from the GRPO paper, and why: the advantage of an episode is its outcome
+advantage broadcast over every action token of every turn (multi-turn outcome supervision);
+behaviour logprobs come from the sampler itself (the same weights compute them, so the first
+epoch's ratio is 1 up to float noise) instead of an extra forward pass; the KL term is off by
+default (it slows small models' learning and DAPO drops it too); all randomness of an iteration
+derives from ``(seed, iteration)`` so that a killed run resumes exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+import time
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from agentgym.algorithms import group_advantages, informative_groups, ppo_clip_loss
+from agentgym.eval import evaluate
+from agentgym.policies.transformers_policy import LoraSettings, TransformersPolicy, token_logprobs
+from agentgym.policy import SamplingParams
+from agentgym.registry import make as make_env
+from agentgym.rollout import RolloutConfig, RolloutEngine
+from agentgym.train.batches import build_samples, collate, pack_micro_batches
+from agentgym.train.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from agentgym.train.config import RunConfig
+from agentgym.train.metrics import MetricsWriter
+
+__all__ = ["GRPOTrainer", "build_policy", "lr_lambda"]
+
+
+def build_policy(config: RunConfig) -> TransformersPolicy:
+    """The trainable policy a run config describes (seeded, so LoRA init is reproducible)."""
+    torch.manual_seed(config.trainer.seed)
+    lora = LoraSettings(rank=config.model.lora_rank, alpha=config.model.lora_alpha) if config.model.lora else None
+    return TransformersPolicy(
+        config.model.name,
+        device=config.model.device,
+        dtype=config.model.dtype,
+        lora=lora,
+        max_batch_size=config.model.max_batch_size,
+        seed=config.trainer.seed,
+    )
+
+
+def lr_lambda(schedule: str, warmup: int, total: int):
+    """The multiplier of the peak learning rate at each iteration."""
+    if schedule not in ("constant", "linear", "cosine"):
+        raise ValueError(f"lr_schedule must be constant, linear or cosine, got {schedule!r}")
+
+    def factor(it: int) -> float:
+        if warmup and it < warmup:
+            return (it + 1) / warmup
+        if schedule == "constant":
+            return 1.0
+        progress = min(1.0, (it - warmup) / max(1, total - warmup))
+        return 1.0 - progress if schedule == "linear" else 0.5 * (1.0 + math.cos(math.pi * progress))
+
+    return factor
+
+
+class GRPOTrainer:
+    """Trains a policy with multi-turn GRPO as a :class:`RunConfig` describes.
+
+    Args:
+        config: the run.
+        policy: a ready policy (default: built from ``config.model``).
+        progress: show progress bars.
+    """
+
+    def __init__(self, config: RunConfig, policy: TransformersPolicy | None = None, *, progress: bool = True):
+        self.config = config
+        self.progress = progress
+        self.run_dir = Path(config.out_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.policy = policy or build_policy(config)
+        self.model = self.policy.model
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        if not params:
+            raise ValueError("the policy has no trainable parameters")
+        t = config.trainer
+        self.optimizer = torch.optim.AdamW(params, lr=t.lr, weight_decay=t.weight_decay)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, lr_lambda(t.lr_schedule, t.warmup_iterations, t.iterations))
+        self.rollout_config = RolloutConfig(
+            group_size=t.group_size,
+            max_turns=t.max_turns,
+            context=t.context,
+            window=t.window,
+            sampling=SamplingParams(temperature=t.temperature, max_new_tokens=t.max_new_tokens),
+        )
+        self.engine = RolloutEngine(self.policy, self.rollout_config)
+        env = make_env(config.env, **config.env_kwargs)
+        self.train_tasks = env.task_set.ids(t.split)
+        env.close()
+        self.iteration = 0
+        self.state: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ the loop
+    def run(self) -> dict[str, Any]:
+        """Train (resuming from the latest checkpoint if there is one); returns the summary."""
+        cfg = self.config
+        cfg.save(self.run_dir / "config.yaml")
+        checkpoint = latest_checkpoint(self.run_dir)
+        if checkpoint is not None:
+            self.state = load_checkpoint(checkpoint, self.model, self.optimizer, self.scheduler)
+            self.iteration = self.state["iteration"]
+            self._say(f"resumed from {checkpoint} at iteration {self.iteration}")
+        metrics = MetricsWriter(self.run_dir, resume_iteration=self.iteration if checkpoint else 0)
+        try:
+            if checkpoint is None:
+                if cfg.sft.demos > 0:
+                    from agentgym.train.sft import warm_start
+
+                    self.state["sft"] = warm_start(self.policy, cfg, progress=self.progress)
+                    self._say(f"SFT warm start: {self.state['sft']}")
+                self.state["eval_before"] = self.evaluate()
+                self._say(f"held-out success before GRPO: {self.state['eval_before']['success_rate']:.1%}")
+                save_checkpoint(self.run_dir, 0, self.model, self.optimizer, self.scheduler, self.state)
+            bar = self._bar(total=cfg.trainer.iterations, initial=self.iteration)
+            while self.iteration < cfg.trainer.iterations:
+                record = self.train_iteration(self.iteration)
+                self.iteration += 1
+                if cfg.eval.every and self.iteration % cfg.eval.every == 0 and self.iteration < cfg.trainer.iterations:
+                    record["eval_success_rate"] = self.evaluate()["success_rate"]
+                metrics.write(record)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(success=f"{record['success_rate']:.0%}", reward=f"{record['reward_mean']:.2f}")
+                if self.iteration % cfg.trainer.save_every == 0 or self.iteration == cfg.trainer.iterations:
+                    save_checkpoint(self.run_dir, self.iteration, self.model, self.optimizer, self.scheduler, self.state)
+            if bar is not None:
+                bar.close()
+            if "eval_after" not in self.state:
+                self.state["eval_after"] = self.evaluate()
+                save_checkpoint(self.run_dir, self.iteration, self.model, self.optimizer, self.scheduler, self.state)
+            self.save_final()
+        finally:
+            metrics.close()
+            self.engine.close()
+        before, after = self.state["eval_before"]["success_rate"], self.state["eval_after"]["success_rate"]
+        self._say(f"held-out success ({cfg.eval.split}, {cfg.eval.episodes} tasks): before {before:.1%}, after {after:.1%}")
+        return {"eval_before": self.state["eval_before"], "eval_after": self.state["eval_after"], "sft": self.state.get("sft")}
+
+    def train_iteration(self, iteration: int) -> dict[str, Any]:
+        """One rollout-and-update iteration; returns its metrics."""
+        cfg, t, a = self.config, self.config.trainer, self.config.algorithm
+        seed = _derive_seed(t.seed, iteration)
+        rng = np.random.default_rng(seed)
+        picks = rng.choice(len(self.train_tasks), size=t.tasks_per_iteration, replace=False)
+        tasks = [(self.train_tasks[int(i)], int(rng.integers(1 << 31))) for i in picks]
+        self.policy.reseed(seed)
+
+        start = time.perf_counter()
+        groups = self.engine.run(cfg.env, tasks, env_kwargs=cfg.env_kwargs)
+        rollout_s = time.perf_counter() - start
+        rewards = [[traj.total_reward for traj in g] for g in groups]
+        advantages = [group_advantages(torch.tensor(r), a.advantage, normalize_std=a.normalize_std).tolist() for r in rewards]
+        informative = informative_groups(rewards)
+        keep = informative if a.dynamic_sampling else [True] * len(groups)
+        samples = build_samples(groups, advantages, keep)
+
+        start = time.perf_counter()
+        train = self._update(samples, seed) if samples else {}
+        train_s = time.perf_counter() - start
+        self.scheduler.step()
+
+        trajs = [traj for g in groups for traj in g]
+        generated = sum(len(turn.action_ids) for traj in trajs for turn in traj.turns)
+        entropies = [e for traj in trajs for turn in traj.turns for e in (turn.action_entropies or [])]
+        return {
+            "iteration": iteration + 1,
+            "reward_mean": float(np.mean([r for rs in rewards for r in rs])),
+            "success_rate": float(np.mean([traj.success for traj in trajs])),
+            "mean_turns": float(np.mean([traj.num_turns for traj in trajs])),
+            "invalid_action_rate": sum(traj.invalid_actions for traj in trajs) / max(1, sum(traj.num_turns for traj in trajs)),
+            "entropy": float(np.mean(entropies)) if entropies else 0.0,
+            "zero_advantage_groups": 1.0 - float(np.mean(informative)),
+            "trained_samples": len(samples),
+            "lr": self.optimizer.param_groups[0]["lr"],
+            "generated_tokens": generated,
+            "rollout_tokens_per_s": generated / rollout_s if rollout_s else 0.0,
+            "rollout_s": rollout_s,
+            "train_s": train_s,
+            **train,
+        }
+
+    def _update(self, samples: list, seed: int) -> dict[str, float]:
+        cfg, t, a = self.config, self.config.trainer, self.config.algorithm
+        device = self.policy.device
+        pad = self.policy.tokenizer.pad_token_id
+        order_rng = random.Random(seed)
+        self.model.train()
+        stats: dict[str, list[float]] = {"loss": [], "clip_fraction": [], "kl_to_reference": [], "approx_kl": [], "grad_norm": []}
+        trained_tokens = 0
+        for _ in range(t.ppo_epochs):
+            order = list(range(len(samples)))
+            order_rng.shuffle(order)
+            for mb in np.array_split(np.array(order), max(1, min(t.minibatches, len(order)))):
+                minibatch = [samples[int(i)] for i in mb]
+                if a.loss_aggregation == "token":
+                    normalizer = float(sum(sum(s.loss_mask) for s in minibatch))
+                else:
+                    normalizer = float(len(minibatch))
+                self.optimizer.zero_grad(set_to_none=True)
+                for micro in pack_micro_batches([len(s.input_ids) for s in minibatch], t.micro_batch_tokens):
+                    batch = collate([minibatch[i] for i in micro], pad, device)
+                    logprobs, _ = token_logprobs(self.model, batch["input_ids"], batch["attention_mask"], t.temperature)
+                    ref = None
+                    if a.kl_coef:
+                        ref = self._reference_logprobs(batch)
+                    loss, s = ppo_clip_loss(
+                        logprobs,
+                        batch["old_logprobs"],
+                        batch["advantages"],
+                        batch["loss_mask"],
+                        clip_low=a.clip_low,
+                        clip_high=a.clip_high,
+                        aggregation=a.loss_aggregation,
+                        ref_logprobs_BT=ref,
+                        kl_coef=a.kl_coef,
+                        normalizer=normalizer,
+                    )
+                    loss.backward()
+                    stats["loss"].append(loss.item())
+                    stats["clip_fraction"].append(s.clip_fraction)
+                    stats["kl_to_reference"].append(s.kl_to_reference)
+                    stats["approx_kl"].append(s.approx_kl_to_behaviour)
+                    trained_tokens += int(batch["attention_mask"].sum())
+                params = [p for p in self.model.parameters() if p.requires_grad]
+                norm = torch.nn.utils.clip_grad_norm_(params, t.grad_clip if t.grad_clip > 0 else float("inf"))
+                stats["grad_norm"].append(float(norm))
+                self.optimizer.step()
+        out = {k: float(np.mean(v)) for k, v in stats.items() if v}
+        out["loss"] = float(np.sum(stats["loss"])) / max(1, t.ppo_epochs * max(1, min(t.minibatches, len(samples))))
+        out["trained_tokens"] = trained_tokens
+        return out
+
+    @torch.no_grad()
+    def _reference_logprobs(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        # With LoRA the reference policy is the base model: the same module, adapters off.
+        context = self.model.disable_adapter() if hasattr(self.model, "disable_adapter") else nullcontext()
+        if not hasattr(self.model, "disable_adapter"):
+            raise ValueError("kl_coef > 0 needs LoRA (the reference is the base model with adapters off)")
+        with context:
+            ref, _ = token_logprobs(self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature)
+        return ref
+
+    # ------------------------------------------------------------------ eval and output
+    def evaluate(self) -> dict[str, Any]:
+        """Held-out success of the current policy (greedy by default)."""
+        e = self.config.eval
+        rollout = RolloutConfig(
+            max_turns=self.config.trainer.max_turns,
+            context=self.config.trainer.context,
+            window=self.config.trainer.window,
+            sampling=SamplingParams(temperature=e.temperature, max_new_tokens=self.config.trainer.max_new_tokens),
+        )
+        self.policy.reseed(_derive_seed(self.config.trainer.seed, 10**6))
+        summary = evaluate(
+            self.config.env,
+            self.policy,
+            episodes=e.episodes,
+            split=e.split,
+            env_kwargs=self.config.env_kwargs,
+            rollout=rollout,
+            progress=self.progress,
+            batch_size=self.config.model.max_batch_size,
+        )
+        return {k: summary[k] for k in ("success_rate", "success_rate_ci95", "mean_steps", "invalid_action_rate", "episodes")}
+
+    def save_final(self) -> Path:
+        """Save the trained policy to ``out_dir/final`` (the adapter, or the whole model)."""
+        final = self.run_dir / "final"
+        self.model.save_pretrained(final)
+        self.policy.tokenizer.save_pretrained(final)
+        return final
+
+    def _bar(self, total: int, initial: int):
+        if not self.progress:
+            return None
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, initial=initial, desc="GRPO", unit="it", file=sys.stderr, dynamic_ncols=True)
+
+    def _say(self, message: str) -> None:
+        print(message, flush=True)
+
+
+def _derive_seed(seed: int, iteration: int) -> int:
+    return int(np.random.SeedSequence([seed, iteration]).generate_state(1)[0])

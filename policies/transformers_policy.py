@@ -1,0 +1,242 @@
+"""The embedded transformers backend: batched sampling with a KV cache, trainable, CPU or GPU.
+
+``generate`` samples from the exact token context the engine sends (``request.prompt_ids``)
+and returns the sampled ids with their behaviour log-probabilities and the entropy of each
+step's sampling distribution. Both are taken under the temperature-scaled distribution the
+token was drawn from (``softmax(logits / T)``), which is what the trainer recomputes with
+:func:`token_logprobs`; ``top_p`` truncation, when used, is not reflected in the logprobs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import torch
+
+from agentgym.policies.chat_tokenizer import HFChatTokenizer
+from agentgym.policy import Completion, GenerationRequest, SamplingParams
+
+__all__ = ["TransformersPolicy", "LoraSettings", "token_logprobs", "pad_batch"]
+
+
+@dataclass
+class LoraSettings:
+    """LoRA adapters through peft.
+
+    Attributes:
+        rank: r, the adapters' rank.
+        alpha: the scaling numerator (scale = alpha / rank).
+        dropout: dropout on the adapter input.
+        target_modules: module names that get adapters.
+    """
+
+    rank: int = 16
+    alpha: int = 32
+    dropout: float = 0.0
+    target_modules: list[str] = field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
+
+
+class TransformersPolicy:
+    """A causal LM from transformers, as a policy the rollout engine and the trainer share.
+
+    Args:
+        model: a model spec (``smollm2-135m``, a local directory, a hub name) or a loaded model.
+        tokenizer: the tokenizer (loaded from the spec when ``model`` is a spec).
+        device: ``cpu``, ``cuda``, ... (``auto`` picks CUDA when available).
+        dtype: weights' dtype when loading from a spec.
+        lora: wrap the model with LoRA adapters (only they train).
+        max_batch_size: the most sequences sampled in one forward pass.
+        seed: seeds sampling; :meth:`reseed` sets it per iteration for exact resume.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any = None,
+        *,
+        device: str = "cpu",
+        dtype: str = "float32",
+        lora: LoraSettings | None = None,
+        max_batch_size: int = 32,
+        seed: int = 0,
+    ):
+        from agentgym.policies.models import load_model, load_tokenizer
+
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = torch.device(device)
+        if isinstance(model, str):
+            self.name = model
+            tokenizer = tokenizer or load_tokenizer(model)
+            model = load_model(model, dtype=dtype, device=device)
+        else:
+            self.name = getattr(getattr(model, "config", None), "_name_or_path", None) or type(model).__name__
+            model = model.to(self.device)
+        if tokenizer is None:
+            raise ValueError("pass the tokenizer along with a loaded model")
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        if lora is not None:
+            from peft import LoraConfig, get_peft_model
+
+            available = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
+            targets = [m for m in lora.target_modules if m in available]
+            if not targets:
+                raise ValueError(f"none of the LoRA target modules {lora.target_modules} exist in {self.name}")
+            model = get_peft_model(
+                model, LoraConfig(r=lora.rank, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=targets, task_type="CAUSAL_LM")
+            )
+        self.model = model
+        self.tokenizer = tokenizer
+        self.chat_tokenizer = HFChatTokenizer(tokenizer)
+        self.lora = lora
+        self.max_batch_size = max_batch_size
+        self.generator = torch.Generator(device="cpu")
+        self.generator.manual_seed(seed)
+        self.stop_ids = {self.chat_tokenizer.end_of_turn_id, tokenizer.eos_token_id} - {None}
+
+    # ------------------------------------------------------------------ the Policy protocol
+    def reseed(self, seed: int) -> None:
+        """Reset the sampling RNG (the trainer does this per iteration, so resume is exact)."""
+        self.generator.manual_seed(seed)
+
+    @torch.no_grad()
+    def generate(self, requests: Sequence[GenerationRequest], sampling: SamplingParams) -> list[Completion]:
+        """Sample one action per request from its ``prompt_ids`` (or its rendered messages)."""
+        if sampling.stop:
+            raise NotImplementedError("stop strings are not supported by the transformers backend; the end-of-turn token ends an action")
+        prompts = [
+            list(r.prompt_ids) if r.prompt_ids is not None else self.chat_tokenizer.encode_prompt(r.messages) for r in requests
+        ]
+        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))  # similar lengths share a batch
+        out: list[Completion | None] = [None] * len(prompts)
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            for start in range(0, len(order), self.max_batch_size):
+                chunk = order[start : start + self.max_batch_size]
+                for i, completion in zip(chunk, self._sample([prompts[i] for i in chunk], sampling)):
+                    out[i] = completion
+        finally:
+            self.model.train(was_training)
+        return out  # type: ignore[return-value]
+
+    @torch.no_grad()
+    def score(self, requests: Sequence[GenerationRequest], continuations: Sequence[Sequence[int]]) -> list[list[float]]:
+        """Teacher-forced log-probabilities (temperature 1) of each continuation's token ids."""
+        prompts = [list(r.prompt_ids) if r.prompt_ids is not None else self.chat_tokenizer.encode_prompt(r.messages) for r in requests]
+        seqs = [p + list(c) for p, c in zip(prompts, continuations)]
+        masks = [[0] * len(p) + [1] * len(c) for p, c in zip(prompts, continuations)]
+        input_ids, attention, loss_mask = pad_batch(seqs, masks, self.tokenizer.pad_token_id, self.device)
+        logprobs, _ = token_logprobs(self.model, input_ids, attention)
+        result = []
+        for row, m in zip(logprobs, loss_mask):
+            result.append(row[m.bool()].tolist())
+        return result
+
+    # ------------------------------------------------------------------ sampling
+    def _sample(self, prompts: list[list[int]], sampling: SamplingParams) -> list[Completion]:
+        from transformers import DynamicCache
+
+        pad = self.tokenizer.pad_token_id
+        b = len(prompts)
+        width = max(len(p) for p in prompts)
+        input_ids = torch.full((b, width), pad, dtype=torch.long)
+        attention = torch.zeros((b, width), dtype=torch.long)
+        for i, p in enumerate(prompts):  # left padding: every sequence's next token is at the end
+            input_ids[i, width - len(p) :] = torch.tensor(p, dtype=torch.long)
+            attention[i, width - len(p) :] = 1
+        input_ids, attention = input_ids.to(self.device), attention.to(self.device)
+        positions = (attention.cumsum(-1) - 1).clamp(min=0)
+        cache = DynamicCache()
+        tokens: list[list[int]] = [[] for _ in range(b)]
+        logprobs: list[list[float]] = [[] for _ in range(b)]
+        entropies: list[list[float]] = [[] for _ in range(b)]
+        finished = [False] * b
+        step_ids, step_pos = input_ids, positions
+        temperature = sampling.temperature
+        for _ in range(sampling.max_new_tokens):
+            out = self.model(
+                input_ids=step_ids,
+                attention_mask=attention,
+                position_ids=step_pos,
+                past_key_values=cache,
+                use_cache=True,
+                logits_to_keep=1,  # only the next token's logits, not the whole prompt's
+            )
+            cache = out.past_key_values
+            logits = out.logits[:, -1, :].float()
+            scaled = logits / temperature if temperature > 0 else logits
+            logp = torch.log_softmax(scaled, dim=-1)
+            probs = logp.exp()
+            if temperature > 0:
+                sample_probs = _top_p(probs, sampling.top_p) if sampling.top_p < 1.0 else probs
+                next_ids = torch.multinomial(sample_probs.cpu(), 1, generator=self.generator).squeeze(-1).to(self.device)
+            else:
+                next_ids = logits.argmax(-1)
+            chosen = logp.gather(-1, next_ids[:, None]).squeeze(-1)
+            entropy = -(probs * logp).sum(-1)
+            for i in range(b):
+                if finished[i]:
+                    continue
+                t = int(next_ids[i])
+                tokens[i].append(t)
+                logprobs[i].append(float(chosen[i]))
+                entropies[i].append(float(entropy[i]))
+                if t in self.stop_ids:
+                    finished[i] = True
+            if all(finished):
+                break
+            step_ids = next_ids[:, None]
+            step_pos = step_pos[:, -1:] + 1
+            attention = torch.cat([attention, torch.ones((b, 1), dtype=attention.dtype, device=self.device)], dim=-1)
+        return [
+            Completion(
+                text=self.tokenizer.decode([t for t in ids if t not in self.stop_ids], skip_special_tokens=False),
+                token_ids=ids,
+                logprobs=lps,
+                entropies=ents,
+                finish_reason="stop" if done else "length",
+            )
+            for ids, lps, ents, done in zip(tokens, logprobs, entropies, finished)
+        ]
+
+
+def _top_p(probs: torch.Tensor, top_p: float) -> torch.Tensor:
+    sorted_probs, idx = probs.sort(dim=-1, descending=True)
+    keep = sorted_probs.cumsum(-1) - sorted_probs < top_p
+    filtered = torch.zeros_like(probs).scatter(-1, idx, sorted_probs * keep)
+    return filtered / filtered.sum(-1, keepdim=True)
+
+
+def pad_batch(
+    seqs: Sequence[Sequence[int]], masks: Sequence[Sequence[int]], pad_id: int, device: torch.device | str
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Right-pad token sequences: ``(input_ids_BT, attention_BT, loss_mask_BT)``."""
+    width = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(seqs), width), dtype=torch.long)
+    loss_mask = torch.zeros((len(seqs), width), dtype=torch.long)
+    for i, (s, m) in enumerate(zip(seqs, masks)):
+        ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+        attention[i, : len(s)] = 1
+        loss_mask[i, : len(m)] = torch.tensor(m, dtype=torch.long)
+    return ids.to(device), attention.to(device), loss_mask.to(device)
+
+
+def token_logprobs(model: Any, input_ids_BT: torch.Tensor, attention_BT: torch.Tensor, temperature: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Log-probability and entropy of each token given the ones before it.
+
+    Returns ``(logprobs_BT, entropy_BT)``, aligned with ``input_ids_BT``: position t holds
+    ``log p(x_t | x_<t)`` (position 0, which has no context, holds 0).
+    """
+    logits = model(input_ids=input_ids_BT, attention_mask=attention_BT).logits[:, :-1, :].float()
+    if temperature > 0 and temperature != 1.0:
+        logits = logits / temperature
+    logp_all = torch.log_softmax(logits, dim=-1)
+    targets = input_ids_BT[:, 1:]
+    chosen = logp_all.gather(-1, targets[..., None]).squeeze(-1)
+    entropy = -(logp_all.exp() * logp_all).sum(-1)
+    zeros = torch.zeros_like(chosen[:, :1])
+    return torch.cat([zeros, chosen], dim=1), torch.cat([zeros, entropy], dim=1)
