@@ -108,8 +108,8 @@ def resolve_model(spec: str) -> str:
         return str(prepare_model(spec))
     path = Path(spec).expanduser()
     if path.is_dir():
-        if not (path / "config.json").exists():
-            raise FileNotFoundError(f"{path} is a directory but holds no config.json; is it a saved model?")
+        if not (path / "config.json").exists() and not (path / "adapter_config.json").exists():
+            raise FileNotFoundError(f"{path} is a directory but holds no config.json (nor a LoRA adapter_config.json); is it a saved model?")
         return str(path)
     if spec.count("/") == 1 and not spec.startswith((".", "/", "~")):
         return spec  # a hub name: transformers finds it in the user's cache

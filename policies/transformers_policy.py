@@ -9,7 +9,9 @@ token was drawn from (``softmax(logits / T)``), which is what the trainer recomp
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Sequence
 
 import torch
@@ -68,8 +70,16 @@ class TransformersPolicy:
         self.device = torch.device(device)
         if isinstance(model, str):
             self.name = model
-            tokenizer = tokenizer or load_tokenizer(model)
-            model = load_model(model, dtype=dtype, device=device)
+            adapter = Path(model).expanduser() / "adapter_config.json"
+            if adapter.exists():  # a saved LoRA adapter: load its base model, then the adapter
+                from peft import PeftModel
+
+                base = json.loads(adapter.read_text())["base_model_name_or_path"]
+                tokenizer = tokenizer or load_tokenizer(model if (adapter.parent / "tokenizer_config.json").exists() else base)
+                model = PeftModel.from_pretrained(load_model(base, dtype=dtype, device=device), str(adapter.parent))
+            else:
+                tokenizer = tokenizer or load_tokenizer(model)
+                model = load_model(model, dtype=dtype, device=device)
         else:
             self.name = getattr(getattr(model, "config", None), "_name_or_path", None) or type(model).__name__
             model = model.to(self.device)
@@ -225,18 +235,41 @@ def pad_batch(
     return ids.to(device), attention.to(device), loss_mask.to(device)
 
 
-def token_logprobs(model: Any, input_ids_BT: torch.Tensor, attention_BT: torch.Tensor, temperature: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+def token_logprobs(
+    model: Any,
+    input_ids_BT: torch.Tensor,
+    attention_BT: torch.Tensor,
+    temperature: float = 1.0,
+    only_BT: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Log-probability and entropy of each token given the ones before it.
 
     Returns ``(logprobs_BT, entropy_BT)``, aligned with ``input_ids_BT``: position t holds
-    ``log p(x_t | x_<t)`` (position 0, which has no context, holds 0).
+    ``log p(x_t | x_<t)`` (position 0, which has no context, holds 0). With ``only_BT`` (a 0/1
+    mask, e.g. the loss mask) the vocabulary projection runs only at those positions and the
+    rest hold 0: policy tokens are a small fraction of a multi-turn sequence, and the
+    projection onto a large vocabulary is most of the cost.
     """
-    logits = model(input_ids=input_ids_BT, attention_mask=attention_BT).logits[:, :-1, :].float()
+    if only_BT is None:
+        logits = model(input_ids=input_ids_BT, attention_mask=attention_BT).logits[:, :-1, :].float()
+        logp_all = torch.log_softmax(logits / temperature if temperature > 0 and temperature != 1.0 else logits, dim=-1)
+        chosen = logp_all.gather(-1, input_ids_BT[:, 1:, None]).squeeze(-1)
+        entropy = -(logp_all.exp() * logp_all).sum(-1)
+        zeros = torch.zeros_like(chosen[:, :1])
+        return torch.cat([zeros, chosen], dim=1), torch.cat([zeros, entropy], dim=1)
+    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    hidden = lm.get_decoder()(input_ids=input_ids_BT, attention_mask=attention_BT).last_hidden_state
+    where = only_BT[:, 1:].bool()  # token t is predicted from the hidden state at t - 1
+    logits = lm.get_output_embeddings()(hidden[:, :-1][where]).float()
     if temperature > 0 and temperature != 1.0:
         logits = logits / temperature
     logp_all = torch.log_softmax(logits, dim=-1)
-    targets = input_ids_BT[:, 1:]
-    chosen = logp_all.gather(-1, targets[..., None]).squeeze(-1)
+    chosen = logp_all.gather(-1, input_ids_BT[:, 1:][where][:, None]).squeeze(-1)
     entropy = -(logp_all.exp() * logp_all).sum(-1)
-    zeros = torch.zeros_like(chosen[:, :1])
-    return torch.cat([zeros, chosen], dim=1), torch.cat([zeros, entropy], dim=1)
+    logprobs_BT = torch.zeros(input_ids_BT.shape, dtype=chosen.dtype, device=chosen.device)
+    entropy_BT = torch.zeros(input_ids_BT.shape, dtype=chosen.dtype, device=chosen.device)
+    shifted = torch.zeros_like(only_BT, dtype=torch.bool)
+    shifted[:, 1:] = where
+    logprobs_BT = logprobs_BT.masked_scatter(shifted, chosen)
+    entropy_BT = entropy_BT.masked_scatter(shifted, entropy.detach())
+    return logprobs_BT, entropy_BT

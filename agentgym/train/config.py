@@ -174,6 +174,11 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
 def _coerce(value: Any, hint: Any, name: str) -> Any:
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, str):
+        try:
+            return float(value)  # YAML 1.1 reads "1e-5" (no dot) as a string
+        except ValueError:
+            pass
     if hint in (int, float, str, bool) and not isinstance(value, hint):
         raise ValueError(f"{name} must be {hint.__name__}, got {value!r}")
     return value

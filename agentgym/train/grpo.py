@@ -24,6 +24,7 @@ import math
 import random
 import sys
 import time
+import warnings
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -178,7 +179,10 @@ class GRPOTrainer:
         start = time.perf_counter()
         train = self._update(samples, seed) if samples else {}
         train_s = time.perf_counter() - start
-        self.scheduler.step()
+        with warnings.catch_warnings():
+            # The schedule advances per iteration, also when every group was skipped.
+            warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step\\(\\)` before")
+            self.scheduler.step()
 
         trajs = [traj for g in groups for traj in g]
         generated = sum(len(turn.action_ids) for traj in trajs for turn in traj.turns)
@@ -220,7 +224,7 @@ class GRPOTrainer:
                 self.optimizer.zero_grad(set_to_none=True)
                 for micro in pack_micro_batches([len(s.input_ids) for s in minibatch], t.micro_batch_tokens):
                     batch = collate([minibatch[i] for i in micro], pad, device)
-                    logprobs, _ = token_logprobs(self.model, batch["input_ids"], batch["attention_mask"], t.temperature)
+                    logprobs, _ = token_logprobs(self.model, batch["input_ids"], batch["attention_mask"], t.temperature, only_BT=batch["loss_mask"])
                     ref = None
                     if a.kl_coef:
                         ref = self._reference_logprobs(batch)
@@ -258,7 +262,7 @@ class GRPOTrainer:
         if not hasattr(self.model, "disable_adapter"):
             raise ValueError("kl_coef > 0 needs LoRA (the reference is the base model with adapters off)")
         with context:
-            ref, _ = token_logprobs(self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature)
+            ref, _ = token_logprobs(self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature, only_BT=batch["loss_mask"])
         return ref
 
     # ------------------------------------------------------------------ eval and output

@@ -67,7 +67,7 @@ def sft_train(policy: TransformersPolicy, trajectories: list[Trajectory], config
         for step in steps:
             batch_samples = [samples[order[i]] for i in step]
             batch = collate(batch_samples, pad, policy.device)
-            logprobs, _ = token_logprobs(policy.model, batch["input_ids"], batch["attention_mask"])
+            logprobs, _ = token_logprobs(policy.model, batch["input_ids"], batch["attention_mask"], only_BT=batch["loss_mask"])
             loss = sft_loss(logprobs, batch["loss_mask"])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
