@@ -37,6 +37,9 @@ class LoraSettings:
     alpha: int = 32
     dropout: float = 0.0
     target_modules: list[str] = field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
+    top_layers: int = 0
+    """Adapt only the top k decoder layers (0: all). Backpropagation then stops at the lowest
+    adapted layer, which cuts the backward pass's cost roughly in proportion."""
 
 
 class TransformersPolicy:
@@ -94,8 +97,20 @@ class TransformersPolicy:
             targets = [m for m in lora.target_modules if m in available]
             if not targets:
                 raise ValueError(f"none of the LoRA target modules {lora.target_modules} exist in {self.name}")
+            layers = None
+            if lora.top_layers:
+                total = model.config.num_hidden_layers
+                layers = list(range(max(0, total - lora.top_layers), total))
             model = get_peft_model(
-                model, LoraConfig(r=lora.rank, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=targets, task_type="CAUSAL_LM")
+                model,
+                LoraConfig(
+                    r=lora.rank,
+                    lora_alpha=lora.alpha,
+                    lora_dropout=lora.dropout,
+                    target_modules=targets,
+                    layers_to_transform=layers,
+                    task_type="CAUSAL_LM",
+                ),
             )
         self.model = model
         self.tokenizer = tokenizer

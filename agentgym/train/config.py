@@ -28,6 +28,9 @@ class ModelConfig:
     """LoRA rank r."""
     lora_alpha: int = 32
     """LoRA alpha (scale = alpha / rank)."""
+    lora_top_layers: int = 0
+    """Adapt only the top k layers (0: all); the backward pass then stops there, which is much
+    cheaper on a CPU."""
     device: str = "cpu"
     """``cpu``, ``cuda`` or ``auto``."""
     dtype: str = "float32"

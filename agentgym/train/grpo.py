@@ -49,7 +49,11 @@ __all__ = ["GRPOTrainer", "build_policy", "lr_lambda"]
 def build_policy(config: RunConfig) -> TransformersPolicy:
     """The trainable policy a run config describes (seeded, so LoRA init is reproducible)."""
     torch.manual_seed(config.trainer.seed)
-    lora = LoraSettings(rank=config.model.lora_rank, alpha=config.model.lora_alpha) if config.model.lora else None
+    lora = (
+        LoraSettings(rank=config.model.lora_rank, alpha=config.model.lora_alpha, top_layers=config.model.lora_top_layers)
+        if config.model.lora
+        else None
+    )
     return TransformersPolicy(
         config.model.name,
         device=config.model.device,
