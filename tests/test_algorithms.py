@@ -45,7 +45,7 @@ def test_ppo_clip_loss_by_hand_token_level():
     # B, pos 1: ratio e^-1 = 0.3679, A = -1: min(-0.3679, -0.8) = -0.8 -> loss +0.8
     # B, pos 2 and 3: ratio 1 -> +1 each
     # token mean: (-1.2 - 1 + 0.8 + 1 + 1) / 5 = 0.6 / 5 = 0.12
-    assert float(loss) == pytest.approx(0.12, abs=1e-6)
+    assert loss.item() == pytest.approx(0.12, abs=1e-6)
     assert stats.clip_fraction == pytest.approx(2 / 5)  # A pos 2 and B pos 1
     assert stats.policy_tokens == 5
 
@@ -54,10 +54,10 @@ def test_ppo_clip_loss_by_hand_sequence_level_and_clip_higher():
     new, old, mask, adv = _two_trajectory_group()
     loss, _ = ppo_clip_loss(new, old, adv, mask, aggregation="sequence")
     # A: (-1.2 - 1) / 2 = -1.1; B: (0.8 + 1 + 1) / 3 = 0.9333; mean = -0.08333
-    assert float(loss) == pytest.approx((-1.1 + 2.8 / 3) / 2, abs=1e-6)
+    assert loss.item() == pytest.approx((-1.1 + 2.8 / 3) / 2, abs=1e-6)
     # clip-higher 0.28: A pos 2's ratio 1.2214 is inside the range, so it counts unclipped
     loss, stats = ppo_clip_loss(new, old, adv, mask, clip_low=0.2, clip_high=0.28)
-    assert float(loss) == pytest.approx((-math.exp(0.2) - 1 + 0.8 + 1 + 1) / 5, abs=1e-6)
+    assert loss.item() == pytest.approx((-math.exp(0.2) - 1 + 0.8 + 1 + 1) / 5, abs=1e-6)
     assert stats.clip_fraction == pytest.approx(1 / 5)
 
 
@@ -81,14 +81,14 @@ def test_kl_penalty_k3_by_hand():
     loss, stats = ppo_clip_loss(new, new.detach(), zero, mask, ref_logprobs_BT=ref, kl_coef=0.5)
     # k3 with delta = ref - new = -0.5: e^-0.5 - (-0.5) - 1 = 0.60653 + 0.5 - 1 = 0.10653
     assert stats.kl_to_reference == pytest.approx(0.1065307, abs=1e-6)
-    assert float(loss) == pytest.approx(0.5 * 0.1065307, abs=1e-6)
+    assert loss.item() == pytest.approx(0.5 * 0.1065307, abs=1e-6)
 
 
 def test_normalizer_makes_micro_batches_add_up():
     new, old, mask, adv = _two_trajectory_group()
     whole, _ = ppo_clip_loss(new, old, adv, mask)
     parts = sum(ppo_clip_loss(new[i : i + 1], old[i : i + 1], adv[i : i + 1], mask[i : i + 1], normalizer=5.0)[0] for i in range(2))
-    assert float(parts) == pytest.approx(float(whole))
+    assert parts.item() == pytest.approx(whole.item())
 
 
 def test_sft_loss_and_informative_groups():

@@ -11,12 +11,13 @@ __all__ = ["MetricsWriter", "read_metrics"]
 
 
 class MetricsWriter:
-    """Appends per-iteration metrics; a resumed run drops lines past its checkpoint first."""
+    """Appends per-iteration metrics. Records are numbered from 1; resuming from the checkpoint
+    taken after iteration k drops the records after k (written before the kill, lost with it)."""
 
     def __init__(self, run_dir: str | Path, *, resume_iteration: int | None = None):
         self.path = Path(run_dir) / "metrics.jsonl"
         if resume_iteration is not None and self.path.exists():
-            kept = [line for line in self.path.read_text().splitlines() if line.strip() and json.loads(line).get("iteration", -1) < resume_iteration]
+            kept = [line for line in self.path.read_text().splitlines() if line.strip() and json.loads(line).get("iteration", 0) <= resume_iteration]
             self.path.write_text("".join(line + "\n" for line in kept))
         self._tb = None
         try:
