@@ -10,6 +10,7 @@ token was drawn from (``softmax(logits / T)``), which is what the trainer recomp
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -53,6 +54,7 @@ class TransformersPolicy:
         lora: wrap the model with LoRA adapters (only they train).
         max_batch_size: the most sequences sampled in one forward pass.
         seed: seeds sampling; :meth:`reseed` sets it per iteration for exact resume.
+        prefix_cache_size: sequences whose keys and values are kept for the next turn (0: off).
     """
 
     def __init__(
@@ -65,6 +67,7 @@ class TransformersPolicy:
         lora: LoraSettings | None = None,
         max_batch_size: int = 32,
         seed: int = 0,
+        prefix_cache_size: int = 64,
     ):
         from agentgym.policies.models import load_model, load_tokenizer
 
@@ -120,11 +123,17 @@ class TransformersPolicy:
         self.generator = torch.Generator(device="cpu")
         self.generator.manual_seed(seed)
         self.stop_ids = {self.chat_tokenizer.end_of_turn_id, tokenizer.eos_token_id} - {None}
+        self._prefix_cache = PrefixCache(capacity=prefix_cache_size)
 
     # ------------------------------------------------------------------ the Policy protocol
     def reseed(self, seed: int) -> None:
         """Reset the sampling RNG (the trainer does this per iteration, so resume is exact)."""
         self.generator.manual_seed(seed)
+
+    def weights_changed(self) -> None:
+        """Drop cached keys and values: they belong to the weights that computed them. The
+        trainer calls this after every update."""
+        self._prefix_cache.clear()
 
     @torch.no_grad()
     def generate(self, requests: Sequence[GenerationRequest], sampling: SamplingParams) -> list[Completion]:
@@ -166,20 +175,30 @@ class TransformersPolicy:
 
         pad = self.tokenizer.pad_token_id
         b = len(prompts)
-        width = max(len(p) for p in prompts)
-        input_ids = torch.full((b, width), pad, dtype=torch.long)
-        attention = torch.zeros((b, width), dtype=torch.long)
-        for i, p in enumerate(prompts):  # left padding: every sequence's next token is at the end
-            input_ids[i, width - len(p) :] = torch.tensor(p, dtype=torch.long)
-            attention[i, width - len(p) :] = 1
-        input_ids, attention = input_ids.to(self.device), attention.to(self.device)
-        positions = (attention.cumsum(-1) - 1).clamp(min=0)
-        cache = DynamicCache()
+        # Reuse the keys and values of a prefix this policy has already run (the episode's
+        # previous turn): in a multi-turn episode each prompt extends the last one, and
+        # recomputing it would cost more than the whole rest of the turn.
+        reused = [self._prefix_cache.lookup(p) for p in prompts]
+        prefix_lens = [0 if r is None else r[0] for r in reused]
+        suffixes = [p[n:] for p, n in zip(prompts, prefix_lens)]
+        pmax, smax = max(prefix_lens), max(len(x) for x in suffixes)
+        # Row layout: [padding | cached prefix | padding | new suffix]; masks hide the padding
+        # and explicit positions keep every token where it was.
+        attention = torch.zeros((b, pmax + smax), dtype=torch.long)
+        input_ids = torch.full((b, smax), pad, dtype=torch.long)
+        positions = torch.zeros((b, smax), dtype=torch.long)
+        for i, (n, suffix) in enumerate(zip(prefix_lens, suffixes)):
+            attention[i, pmax - n : pmax] = 1
+            attention[i, pmax + smax - len(suffix) :] = 1
+            input_ids[i, smax - len(suffix) :] = torch.tensor(suffix, dtype=torch.long)
+            positions[i, smax - len(suffix) :] = torch.arange(n, n + len(suffix))
+        input_ids, attention, positions = input_ids.to(self.device), attention.to(self.device), positions.to(self.device)
+        cache = self._prefix_cache.batch(reused, pmax, self.model.config, self.device) if pmax else DynamicCache()
         tokens: list[list[int]] = [[] for _ in range(b)]
         logprobs: list[list[float]] = [[] for _ in range(b)]
         entropies: list[list[float]] = [[] for _ in range(b)]
-        finished = [False] * b
         step_ids, step_pos = input_ids, positions
+        finished = [False] * b
         temperature = sampling.temperature
         for _ in range(sampling.max_new_tokens):
             out = self.model(
@@ -216,6 +235,10 @@ class TransformersPolicy:
             step_ids = next_ids[:, None]
             step_pos = step_pos[:, -1:] + 1
             attention = torch.cat([attention, torch.ones((b, 1), dtype=attention.dtype, device=self.device)], dim=-1)
+        # Remember each row's keys and values for the tokens it fed: the prompt and every
+        # sampled token but the last (rows that finished early fed filler after it).
+        for i, p in enumerate(prompts):
+            self._prefix_cache.store(p + tokens[i][:-1], cache, i, attention[i])
         return [
             Completion(
                 text=self.tokenizer.decode([t for t in ids if t not in self.stop_ids], skip_special_tokens=False),
@@ -226,6 +249,60 @@ class TransformersPolicy:
             )
             for ids, lps, ents, done in zip(tokens, logprobs, entropies, finished)
         ]
+
+
+class PrefixCache:
+    """Keys and values of recently run token sequences, to resume from when a later prompt
+    extends one of them (least recently used first out)."""
+
+    def __init__(self, capacity: int = 64):
+        self.capacity = capacity
+        self._entries: "OrderedDict[tuple[int, ...], list[tuple[torch.Tensor, torch.Tensor]]]" = OrderedDict()
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._entries.clear()
+
+    def lookup(self, prompt: Sequence[int]) -> tuple[int, list[tuple[torch.Tensor, torch.Tensor]]] | None:
+        """The longest stored sequence that is a proper prefix of ``prompt``: ``(length, layers)``."""
+        best = None
+        for key in self._entries:
+            n = len(key)
+            if n < len(prompt) and (best is None or n > len(best)) and tuple(prompt[:n]) == key:
+                best = key
+        if best is None:
+            return None
+        self._entries.move_to_end(best)
+        return len(best), self._entries[best]
+
+    def batch(self, reused: list, width: int, config: Any, device: torch.device) -> Any:
+        """A batched cache of ``width`` positions, each row's prefix right-aligned (zeros before)."""
+        from transformers import DynamicCache
+
+        template = next(r for r in reused if r is not None)[1]
+        layers = []
+        for layer, (k0, v0) in enumerate(template):
+            k = k0.new_zeros((len(reused), k0.shape[1], width, k0.shape[3]))
+            v = v0.new_zeros((len(reused), v0.shape[1], width, v0.shape[3]))
+            for i, r in enumerate(reused):
+                if r is not None:
+                    n, kv = r
+                    k[i, :, width - n :] = kv[layer][0][0]
+                    v[i, :, width - n :] = kv[layer][1][0]
+            layers.append((k.to(device), v.to(device)))
+        return DynamicCache(ddp_cache_data=layers, config=config)
+
+    def store(self, sequence: list[int], cache: Any, row: int, attention_row: torch.Tensor) -> None:
+        """Keep row ``row``'s keys and values for ``sequence`` (its first ``len(sequence)``
+        unmasked positions)."""
+        if self.capacity <= 0 or not sequence:
+            return
+        keep = attention_row.bool().nonzero().squeeze(-1)[: len(sequence)]
+        layers = [(layer.keys[row : row + 1, :, keep].clone(), layer.values[row : row + 1, :, keep].clone()) for layer in cache.layers]
+        self._entries[tuple(sequence)] = layers
+        self._entries.move_to_end(tuple(sequence))
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
 
 
 def _top_p(probs: torch.Tensor, top_p: float) -> torch.Tensor:

@@ -111,3 +111,23 @@ def test_model_specs_resolve_and_fail_clearly(tiny, tmp_path):
         load_policy("not-a-model")
     with pytest.raises(KeyError, match="known"):
         prepare_model("gpt-2")
+
+
+def test_prefix_cache_reuse_gives_the_same_episodes(tiny):
+    """Guards against the cross-turn key/value reuse changing what is sampled: with and without
+    it, greedy multi-turn episodes produce the same tokens and (to float noise) logprobs."""
+    runs = []
+    for size in (0, 16):
+        policy = TransformersPolicy(tiny, prefix_cache_size=size)
+        config = RolloutConfig(group_size=2, max_turns=4, sampling=SamplingParams(temperature=0.0, max_new_tokens=8))
+        with RolloutEngine(policy, config) as engine:
+            groups = engine.run("agentgym/HouseholdEasy-v0", [("train-00001", 0), ("train-00004", 1)])
+        turns = [turn for g in groups for t in g for turn in t.turns]
+        runs.append(turns)
+        if size:
+            assert len(policy._prefix_cache._entries) > 0
+            policy.weights_changed()
+            assert len(policy._prefix_cache._entries) == 0
+    assert [t.action_ids for t in runs[0]] == [t.action_ids for t in runs[1]]
+    for a, b in zip(runs[0], runs[1]):
+        assert a.action_logprobs == pytest.approx(b.action_logprobs, abs=1e-4)

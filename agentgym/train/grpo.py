@@ -182,6 +182,7 @@ class GRPOTrainer:
 
         start = time.perf_counter()
         train = self._update(samples, seed) if samples else {}
+        self.policy.weights_changed()
         train_s = time.perf_counter() - start
         with warnings.catch_warnings():
             # The schedule advances per iteration, also when every group was skipped.

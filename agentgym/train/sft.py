@@ -82,6 +82,7 @@ def sft_train(policy: TransformersPolicy, trajectories: list[Trajectory], config
             bar.set_postfix(loss=f"{losses[-1]:.3f}")
     if bar is not None:
         bar.close()
+    policy.weights_changed()
     return {"samples": len(samples), "first_epoch_loss": losses[0], "last_epoch_loss": losses[-1]}
 
 
