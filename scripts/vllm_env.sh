@@ -50,7 +50,7 @@ else
 fi
 
 step "installing $TORCH_REQ (CPU build) first"
-pip_install "$TORCH_REQ" || die "pip install $TORCH_REQ failed"
+pip_install "$TORCH_REQ" numpy || die "pip install $TORCH_REQ failed"
 "$PY" -c "import torch, sys; sys.exit(0 if '+cpu' in torch.__version__ or not torch.version.cuda else 1)" \
     || step "warning: torch $("$PY" -c 'import torch; print(torch.__version__)') is not a CPU build"
 

@@ -17,6 +17,12 @@ to it over HTTP, needing only httpx:
   errors on 4xx).
 - :class:`VLLMInProcessPolicy` runs ``vllm.LLM`` in this process (only under the vLLM venv)
   and takes weights straight from memory (``reload_weights_from_state_dict``).
+- :mod:`~agentgym.policies.vllm.worker_ext`: a worker extension that works around vLLM 0.32
+  leaving a tied ``lm_head`` stale after an in-place reload (the server loads it by default).
+
+Known vLLM 0.32 limits worked around here: ``prompt_logprobs`` requests batched together
+with LoRA enabled kill the engine (``score`` sends them one at a time), and the tied-``lm_head``
+reload bug above.
 
 Example::
 
@@ -33,6 +39,7 @@ from agentgym.policies.vllm.common import CheckpointMismatchError, check_checkpo
 from agentgym.policies.vllm.inprocess import VLLMInProcessPolicy, vllm_available
 from agentgym.policies.vllm.policy import VLLMServerPolicy
 from agentgym.policies.vllm.server import SETUP_HINT, VLLMNotInstalledError, VLLMServer, VLLMServerError, find_vllm_python
+from agentgym.policies.vllm.worker_ext import EXTENSION_CLS
 
 __all__ = [
     "VLLMServer",
@@ -52,4 +59,5 @@ __all__ = [
     "find_vllm_python",
     "vllm_available",
     "SETUP_HINT",
+    "EXTENSION_CLS",
 ]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
-import time
 from concurrent.futures import Future
 from typing import Any, Awaitable, Callable, Coroutine, Sequence, TypeVar
 
@@ -37,13 +36,13 @@ class VLLMRequestError(VLLMError):
         path: the endpoint called.
     """
 
-    def __init__(self, status: int, message: str, path: str, attempts: int = 1):
+    def __init__(self, status: int, message: str, path: str, attempts: int = 1, method: str = "POST"):
         self.status = status
         self.message = message
         self.path = path
         self.attempts = attempts
         what = "rejected" if 400 <= status < 500 else f"failed after {attempts} attempt(s)"
-        super().__init__(f"vLLM server {what} POST/GET {path}: HTTP {status}: {message}")
+        super().__init__(f"vLLM server {what} {method} {path}: HTTP {status}: {message}")
 
 
 class VLLMUnavailableError(VLLMError):
@@ -144,10 +143,10 @@ class AsyncVLLMClient:
                 last_error = exc
                 continue
             if response.status_code >= 500:
-                last_error = VLLMRequestError(response.status_code, _server_message(response), path, attempt + 1)
+                last_error = VLLMRequestError(response.status_code, _server_message(response), path, attempt + 1, method)
                 continue
             if response.status_code >= 400:
-                raise VLLMRequestError(response.status_code, _server_message(response), path)
+                raise VLLMRequestError(response.status_code, _server_message(response), path, 1, method)
             if not response.content:
                 return None
             try:
@@ -338,13 +337,3 @@ class VLLMClient:
                 self._loop.close()
         except Exception:
             pass
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.25) -> bool:
-    """Poll ``predicate`` until it is true or ``timeout`` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()

@@ -48,6 +48,7 @@ from agentgym.policies.vllm.common import (
     topk_entropy,
 )
 from agentgym.policies.vllm.server import VLLMServer
+from agentgym.policies.vllm.worker_ext import EXTENSION_CLS
 from agentgym.policy import Completion, GenerationRequest, SamplingParams
 
 __all__ = [
@@ -111,6 +112,10 @@ class VLLMServerPolicy:
         max_retries: retries on connection errors and 5xx answers.
         max_concurrency: requests in flight at once.
         server_kwargs: arguments for the :class:`VLLMServer` this policy starts.
+        score_concurrency: ``score`` requests in flight at once (default: 1 when the server may
+            have LoRA enabled, all of them otherwise).
+        worker_extension: whether the server's workers have agentgym's extension (default: true
+            for a :class:`VLLMServer` started with it, false for a ``base_url``).
         name: the policy's name (default ``vllm:<model>``).
     """
 
@@ -127,6 +132,8 @@ class VLLMServerPolicy:
         max_retries: int = 3,
         max_concurrency: int = 64,
         server_kwargs: dict[str, Any] | None = None,
+        score_concurrency: int | None = None,
+        worker_extension: bool | None = None,
         name: str | None = None,
     ):
         from agentgym.policies.models import load_tokenizer, resolve_model
@@ -137,6 +144,7 @@ class VLLMServerPolicy:
         self.chat_tokenizer = HFChatTokenizer(self.tokenizer)
         self.stop_token_ids = sorted({self.chat_tokenizer.end_of_turn_id, self.tokenizer.eos_token_id} - {None})
         self.top_logprobs = top_logprobs
+        self.score_concurrency = score_concurrency
         self._owns_server = False
         if base_url is None:
             if server is None:
@@ -147,16 +155,45 @@ class VLLMServerPolicy:
             base_url = server.base_url
             served_model_name = served_model_name or server.served_model_name
         self.server = server
+        if worker_extension is None:
+            worker_extension = server is not None and getattr(server, "worker_extension_cls", None) == EXTENSION_CLS
+        self.worker_extension = worker_extension
         self.base_model_name = served_model_name or self.model_dir.name
         self.model_name = self.base_model_name  # what requests ask for: the base model or the active adapter
         self.client = VLLMClient(base_url, timeout=request_timeout, max_retries=max_retries, max_concurrency=max_concurrency)
         self._calls = 0
+        self._lora_versions = 0
         self._adapters: dict[str, tuple[str, float]] = {}  # resolved dir -> (name, adapter file mtime)
         self._reference_index: dict[str, tuple[tuple[int, ...], str]] | None = None
         self._nccl_engine: Any = None
+        self._max_model_len: int | None = None
         self.last_sync_seconds: float | None = None
 
     # ------------------------------------------------------------------ the Policy protocol
+    def _run(self, batch: Any) -> Any:
+        """Run a batch coroutine; on a server error, say whether the server itself is down."""
+        try:
+            return self.client.run(batch)
+        except VLLMError as exc:
+            if self.server is not None and not self.client.health():
+                state = "has exited" if not self.server.running else "is unhealthy (its engine died?)"
+                raise VLLMError(f"{exc}\nThe vLLM server {state}; last lines of {self.server.log_path}:\n{self.server.log_tail(15)}") from exc
+            raise
+
+    def max_model_len(self) -> int | None:
+        """The server's longest sequence (prompt + generation), asked once from ``/v1/models``."""
+        if self._max_model_len is None:
+            if self.server is not None:
+                self._max_model_len = int(self.server.max_model_len)
+            else:
+                try:
+                    models = self.client.get("/v1/models").get("data", [])
+                    lengths = [m.get("max_model_len") for m in models if m.get("id") == self.base_model_name]
+                    self._max_model_len = int(lengths[0]) if lengths and lengths[0] else 0
+                except (VLLMError, AttributeError, ValueError):
+                    return None
+        return self._max_model_len or None
+
     def _prompt(self, request: GenerationRequest) -> list[int]:
         if request.prompt_ids is not None:
             return list(request.prompt_ids)
@@ -164,6 +201,9 @@ class VLLMServerPolicy:
 
     def generate(self, requests: Sequence[GenerationRequest], sampling: SamplingParams) -> list[Completion]:
         """One completion per request, sampled from its exact ``prompt_ids``, as concurrent requests.
+
+        ``max_new_tokens`` is cut to what fits in the server's ``max_model_len`` (the action then
+        ends with ``finish_reason="length"``).
 
         ``sampling.seed``, when set, seeds request i of the c-th call with ``seed + 1_000_003 * c + i``
         (distinct samples within a batch, reproducible across runs).
@@ -173,8 +213,15 @@ class VLLMServerPolicy:
         prompts = [self._prompt(r) for r in requests]
         call = self._calls
         self._calls += 1
+        limit = self.max_model_len()
+        budgets = [sampling.max_new_tokens if limit is None else min(sampling.max_new_tokens, limit - len(p)) for p in prompts]
+        for p, budget in zip(prompts, budgets):
+            if budget < 1:
+                raise VLLMError(
+                    f"a prompt of {len(p)} tokens leaves no room to generate within the server's max_model_len={limit}; "
+                    "set RolloutConfig.max_context_tokens below it, or start the server with a larger max_model_len"
+                )
         common: dict[str, Any] = dict(
-            max_tokens=sampling.max_new_tokens,
             temperature=sampling.temperature,
             top_p=sampling.top_p,
             logprobs=max(self.top_logprobs, 0),
@@ -184,14 +231,14 @@ class VLLMServerPolicy:
 
         async def one(i: int, prompt: list[int]) -> dict[str, Any]:
             seed = None if sampling.seed is None else sampling.seed + 1_000_003 * call + i
-            return await self.client.aclient.completion(self.model_name, prompt, seed=seed, **common)
+            return await self.client.aclient.completion(self.model_name, prompt, seed=seed, max_tokens=budgets[i], **common)
 
         async def batch() -> list[dict[str, Any]]:
             import asyncio
 
             return list(await asyncio.gather(*(one(i, p) for i, p in enumerate(prompts))))
 
-        choices = self.client.run(batch)
+        choices = self._run(batch)
         completions = []
         for prompt, choice in zip(prompts, choices):
             echoed = choice.get("prompt_token_ids")
@@ -202,28 +249,37 @@ class VLLMServerPolicy:
 
     def score(self, requests: Sequence[GenerationRequest], continuations: Sequence[Sequence[int]]) -> list[list[float]]:
         """Teacher-forced logprobs (temperature 1) of each continuation's ids after its prompt,
-        from vLLM's ``prompt_logprobs`` (one extra token is generated and ignored)."""
+        from vLLM's ``prompt_logprobs`` (one extra token is generated and ignored).
+
+        With LoRA enabled on the server the requests are sent one at a time (see the comment
+        inside); other clients must not send ``prompt_logprobs`` requests to it concurrently.
+        """
         if len(requests) != len(continuations):
             raise ValueError(f"{len(requests)} requests but {len(continuations)} continuations")
         prompts = [self._prompt(r) for r in requests]
         seqs = [p + [int(t) for t in c] for p, c in zip(prompts, continuations)]
 
+        # vLLM 0.32 crashes the engine when several requests with prompt_logprobs share a step
+        # while LoRA is enabled (the LoRA logits path is indexed per request, not per prompt
+        # token: vllm-project/vllm#16668, #29955), so with LoRA on they go one at a time.
+        lora_on = self.server is None or getattr(self.server, "enable_lora", True)
+        concurrency = self.score_concurrency or (1 if lora_on else len(seqs))
+
         async def batch() -> list[dict[str, Any]]:
             import asyncio
 
-            return list(
-                await asyncio.gather(
-                    *(
-                        self.client.aclient.completion(
-                            self.model_name, s, max_tokens=1, temperature=0.0, prompt_logprobs=0, return_token_ids=True
-                        )
-                        for s in seqs
+            gate = asyncio.Semaphore(concurrency)
+
+            async def one(seq: list[int]) -> dict[str, Any]:
+                async with gate:
+                    return await self.client.aclient.completion(
+                        self.model_name, seq, max_tokens=1, temperature=0.0, prompt_logprobs=0, return_token_ids=True
                     )
-                )
-            )
+
+            return list(await asyncio.gather(*(one(s) for s in seqs)))
 
         out = []
-        for prompt, seq, choice in zip(prompts, seqs, self.client.run(batch)):
+        for prompt, seq, choice in zip(prompts, seqs, self._run(batch)):
             entries = choice.get("prompt_logprobs")
             if entries is None or len(entries) != len(seq):
                 raise VLLMError(f"vLLM returned {None if entries is None else len(entries)} prompt logprobs for {len(seq)} tokens")
@@ -274,7 +330,8 @@ class VLLMServerPolicy:
             raise ValueError(f"adapter rank {rank} exceeds the server's --max-lora-rank {max_rank}; start the server with max_lora_rank>={rank}")
         if self.server is not None and not getattr(self.server, "enable_lora", True):
             raise VLLMError("the server was started without --enable-lora")
-        name = name or f"{self.base_model_name}-lora-{len(self._adapters) + 1}"
+        self._lora_versions += 1
+        name = name or f"{self.base_model_name}-lora-{self._lora_versions}"
         if any(n == name for n, _ in self._adapters.values()):
             raise ValueError(f"adapter name {name!r} is taken; give each version a new name")
         started = time.perf_counter()
@@ -318,12 +375,13 @@ class VLLMServerPolicy:
         """
         path = Path(weights_dir).expanduser().resolve()
         self.check_weights(path)
+        method = self._reload_method()
         started = time.perf_counter()
         self.client.post("/pause", params={"mode": "wait"})
         try:
             self.client.post(
                 "/collective_rpc",
-                {"method": "reload_weights", "kwargs": {"weights_path": str(path)}, "timeout": timeout},
+                {"method": method, "kwargs": {"weights_path": str(path)}, "timeout": timeout},
                 timeout=timeout,
                 retries=0,
             )
@@ -332,6 +390,19 @@ class VLLMServerPolicy:
             self.client.post("/resume")
         self.last_sync_seconds = time.perf_counter() - started
         return self.last_sync_seconds
+
+    def _reload_method(self) -> str:
+        # vLLM 0.32 leaves a tied lm_head stale after an in-place reload; the worker extension
+        # re-ties it (see agentgym.policies.vllm.worker_ext).
+        if self.worker_extension:
+            return "agentgym_reload_weights"
+        if tied_embeddings(self.model_dir):
+            raise VLLMError(
+                f"{self.model_dir.name} ties its output layer to its embeddings, and vLLM's in-place reload would leave "
+                f"the output layer stale; start the server with --worker-extension-cls {EXTENSION_CLS} "
+                "(VLLMServer does by default) and pass worker_extension=True"
+            )
+        return "reload_weights"
 
     def _reset_prefix_cache(self, attempts: int = 20) -> None:
         for _ in range(attempts):
@@ -377,6 +448,13 @@ class VLLMServerPolicy:
                 f"process ({exc}); install vllm in this environment or use reload_weights(checkpoint_dir)"
             ) from exc
         started = time.perf_counter()
+        if tied_embeddings(self.model_dir) and not self.worker_extension:
+            raise VLLMError(
+                f"{self.model_dir.name} has tied embeddings, which vLLM's weight transfer leaves untied and stale; "
+                f"start the server with --worker-extension-cls {EXTENSION_CLS}"
+            )
+        if self.worker_extension:
+            self.client.post("/collective_rpc", {"method": "agentgym_record_ties"})
         if self._nccl_engine is None:
             from agentgym.policies.vllm.server import free_port
 
@@ -394,6 +472,8 @@ class VLLMServerPolicy:
         else:
             self._nccl_engine.source = ModuleSource(module)
         self._nccl_engine.send_weights()
+        if self.worker_extension:
+            self.client.post("/collective_rpc", {"method": "agentgym_retie"})
         self._reset_prefix_cache()
         self.last_sync_seconds = time.perf_counter() - started
         return self.last_sync_seconds

@@ -25,6 +25,8 @@ from typing import Any, Sequence
 
 import httpx
 
+from agentgym.policies.vllm.worker_ext import EXTENSION_CLS
+
 __all__ = ["VLLMServer", "VLLMServerError", "VLLMNotInstalledError", "find_vllm_python", "free_port", "SETUP_HINT"]
 
 SETUP_HINT = "run `bash scripts/vllm_env.sh` (creates .venv-vllm) or set AGENTGYM_VLLM_PYTHON to a python that imports vllm"
@@ -108,11 +110,17 @@ class VLLMServer:
             ``raw_logprobs`` returns the model's unscaled ones. Prompt logprobs are raw either way.
         max_logprobs: the most top-logprobs a request may ask for.
         weight_transfer_backend: e.g. ``nccl`` to enable ``/init_weight_transfer_engine`` (GPU).
+        worker_extension_cls: a class mixed into vLLM's workers; the default adds the methods
+            that keep tied embeddings tied across weight reloads (see
+            :mod:`agentgym.policies.vllm.worker_ext`; needs agentgym installed in the vLLM venv,
+            which ``scripts/vllm_env.sh`` does). None leaves vLLM's workers as they are.
         seed: the engine's seed.
         extra_args: more command-line arguments for the server.
         env: more environment variables for the server.
         startup_timeout: seconds to wait for ``/health``.
-        log_path: where the server's stdout/stderr go (default: a temp file).
+        log_path: where the server's stdout/stderr go (default: a temp file, deleted by
+            :meth:`stop` unless ``keep_log`` or the server failed to start).
+        keep_log: keep the default temp log after :meth:`stop`.
     """
 
     def __init__(
@@ -134,11 +142,13 @@ class VLLMServer:
         logprobs_mode: str = "processed_logprobs",
         max_logprobs: int = 20,
         weight_transfer_backend: str | None = None,
+        worker_extension_cls: str | None = EXTENSION_CLS,
         seed: int = 0,
         extra_args: Sequence[str] = (),
         env: dict[str, str] | None = None,
         startup_timeout: float = 300.0,
         log_path: str | os.PathLike | None = None,
+        keep_log: bool = False,
     ):
         self.model = str(Path(model).expanduser().resolve()) if Path(model).expanduser().exists() else str(model)
         self.served_model_name = served_model_name or Path(self.model).name
@@ -156,14 +166,17 @@ class VLLMServer:
         self.logprobs_mode = logprobs_mode
         self.max_logprobs = max_logprobs
         self.weight_transfer_backend = weight_transfer_backend
+        self.worker_extension_cls = worker_extension_cls
         self.seed = seed
         self.extra_args = list(extra_args)
         self.extra_env = dict(env or {})
         self.startup_timeout = startup_timeout
         self.log_path = Path(log_path) if log_path else None
+        self.keep_log = keep_log or log_path is not None
         self.process: subprocess.Popen | None = None
         self.startup_seconds: float | None = None
         self._log_file: Any = None
+        self._tmpdir: str | None = None  # the server's TMPDIR (vLLM leaves IPC sockets there)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -196,6 +209,8 @@ class VLLMServer:
             cmd += ["--gpu-memory-utilization", str(self.gpu_memory_utilization)]
         if self.weight_transfer_backend:
             cmd += ["--weight-transfer-config", '{"backend": "%s"}' % self.weight_transfer_backend]
+        if self.worker_extension_cls:
+            cmd += ["--worker-extension-cls", self.worker_extension_cls]
         return cmd + self.extra_args
 
     def environment(self) -> dict[str, str]:
@@ -214,6 +229,8 @@ class VLLMServer:
             env["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] = "True"
         if self.dev_mode:
             env["VLLM_SERVER_DEV_MODE"] = "1"
+        if self._tmpdir is not None:
+            env["TMPDIR"] = self._tmpdir
         # The main env's editable-install hooks and paths must not leak into the vLLM venv.
         env.pop("PYTHONPATH", None)
         env.pop("PYTHONHOME", None)
@@ -226,8 +243,11 @@ class VLLMServer:
         """Launch the server and block until ``/health`` answers; raises :class:`VLLMServerError`."""
         if self.running:
             return self
+        if self.worker_extension_cls:
+            self._check_importable(self.worker_extension_cls.rpartition(".")[0])
         if self.port is None:
             self.port = free_port(self.host)
+        self._tmpdir = tempfile.mkdtemp(prefix="agentgym-vllm-tmp-")
         if self.log_path is None:
             fd, name = tempfile.mkstemp(prefix="agentgym-vllm-", suffix=".log")
             os.close(fd)
@@ -245,10 +265,26 @@ class VLLMServer:
         try:
             self._wait_healthy(started)
         except BaseException:
+            self.keep_log = True  # the error message points at it
             self.stop()
             raise
         self.startup_seconds = time.monotonic() - started
         return self
+
+    def _check_importable(self, module: str) -> None:
+        try:
+            probe = subprocess.run(
+                [self.python, "-c", f"import {module}"], capture_output=True, text=True, env=self.environment(), timeout=120
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise VLLMServerError(f"{self.python} took over {exc.timeout:.0f} s to import {module}") from exc
+        if probe.returncode != 0:
+            last = (probe.stderr.strip().splitlines() or ["?"])[-1]
+            raise VLLMServerError(
+                f"{self.python} cannot import {module} for --worker-extension-cls ({last}); "
+                "re-run `bash scripts/vllm_env.sh` (it installs agentgym into the vLLM venv) "
+                "or pass worker_extension_cls=None"
+            )
 
     def _wait_healthy(self, started: float) -> None:
         deadline = started + self.startup_timeout
@@ -274,7 +310,7 @@ class VLLMServer:
                 time.sleep(0.5)
 
     def log_tail(self, lines: int = 40) -> str:
-        """The last lines of the server's log (pip's index warnings filtered out)."""
+        """The last lines of the server's log."""
         if self.log_path is None or not self.log_path.exists():
             return "(no log)"
         text = self.log_path.read_bytes()[-200_000:].decode("utf-8", errors="replace").splitlines()
@@ -310,6 +346,11 @@ class VLLMServer:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+            if not self.keep_log and self.log_path is not None:
+                self.log_path.unlink(missing_ok=True)
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
 
     def __enter__(self) -> "VLLMServer":
         return self.start()

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from vllm_helpers import completion_answer
+from vllm_helpers import completion_answer, fake_server, model_dir, vllm_python  # noqa: F401 (fixtures)
 
 from agentgym.policies.vllm import (
     VLLMClient,
@@ -191,8 +191,8 @@ def test_missing_venv_from_env_var(model_dir, tmp_path, monkeypatch):
         VLLMServer(model_dir)
 
 
-def test_server_that_exits_early_reports_its_log(model_dir):
-    server = VLLMServer(model_dir, python=sys.executable, startup_timeout=60)  # no vllm in this python
+def test_server_that_exits_early_reports_its_log(model_dir, tmp_path):
+    server = VLLMServer(model_dir, python=sys.executable, startup_timeout=60, log_path=tmp_path / "server.log")  # no vllm here
     started = time.monotonic()
     with pytest.raises(VLLMServerError, match=r"exited with code \d+ during startup(.|\n)*No module named"):
         server.start()
@@ -204,7 +204,7 @@ def test_server_that_never_gets_ready_times_out(model_dir, tmp_path):
     fake = tmp_path / "python"
     fake.write_text("#!/bin/sh\necho 'pretending to load a model'\nexec sleep 120\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    server = VLLMServer(model_dir, python=fake, startup_timeout=2)
+    server = VLLMServer(model_dir, python=fake, startup_timeout=2, worker_extension_cls=None, log_path=tmp_path / "server.log")
     started = time.monotonic()
     with pytest.raises(VLLMServerError, match=r"did not answer(.|\n)*pretending to load a model"):
         server.start()
@@ -212,12 +212,13 @@ def test_server_that_never_gets_ready_times_out(model_dir, tmp_path):
     assert not server.running
 
 
-def test_server_command_has_the_update_settings(model_dir, vllm_python):
-    server = VLLMServer(model_dir, python=vllm_python, port=1234, max_lora_rank=8, max_model_len=1024, weight_transfer_backend="nccl")
+def test_server_command_has_the_update_settings(model_dir):
+    server = VLLMServer(model_dir, python=sys.executable, port=1234, max_lora_rank=8, max_model_len=1024, weight_transfer_backend="nccl")
     cmd = " ".join(server.command())
     for part in ("-m vllm.entrypoints.openai.api_server", "--enable-lora", "--max-lora-rank 8", "--max-model-len 1024",
                  "--served-model-name smollm2-135m", "--host 127.0.0.1", "--port 1234", "--logprobs-mode processed_logprobs",
-                 '--weight-transfer-config {"backend": "nccl"}'):  # fmt: skip
+                 '--weight-transfer-config {"backend": "nccl"}',
+                 "--worker-extension-cls agentgym.policies.vllm.worker_ext.AgentgymWorkerExtension"):  # fmt: skip
         assert part in cmd
     env = server.environment()
     assert env["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] == "True" and env["VLLM_SERVER_DEV_MODE"] == "1"

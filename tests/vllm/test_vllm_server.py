@@ -17,6 +17,7 @@ from safetensors.torch import load_file, save_file
 from agentgym.policies.vllm import CheckpointMismatchError, VLLMError, VLLMServerPolicy
 from agentgym.policy import GenerationRequest, SamplingParams
 from agentgym.rollout import RolloutConfig, RolloutEngine
+from vllm_helpers import make_adapter, model_dir, outputs_differ, vllm_python  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
 
@@ -28,11 +29,13 @@ PROBES = [
 
 
 @pytest.fixture(scope="module")
-def policy(vllm_python, model_dir):
+def policy(vllm_python, model_dir, tmp_path_factory):
     started = time.monotonic()
+    log = tmp_path_factory.mktemp("vllm-server") / "server.log"  # kept by pytest for post-mortems
+    gpu = dict(weight_transfer_backend="nccl", gpu_memory_utilization=0.3) if torch.cuda.is_available() else {}
     pol = VLLMServerPolicy(
         model_dir,
-        server_kwargs=dict(python=vllm_python, max_model_len=2048, max_lora_rank=8, startup_timeout=400),
+        server_kwargs=dict(python=vllm_python, max_model_len=2048, max_lora_rank=8, startup_timeout=400, log_path=log, **gpu),
         request_timeout=120,
     )
     pol.startup_wall_seconds = time.monotonic() - started
@@ -103,12 +106,14 @@ def test_rollout_is_token_exact(policy, recorder):
 
 
 def test_score_matches_behaviour_logprobs_at_temperature_one(policy):
-    requests = [GenerationRequest(messages=m) for m in PROBES]
+    # Four at once: with LoRA enabled, batched prompt_logprobs would kill vLLM 0.32's engine.
+    requests = [GenerationRequest(messages=m) for m in PROBES + [[{"role": "user", "content": f"Count to {i}."}] for i in (3, 5)]]
     completions = policy.generate(requests, SamplingParams(temperature=1.0, max_new_tokens=16, seed=1))
     scores = policy.score(requests, [c.token_ids for c in completions])
     for c, s in zip(completions, scores):
         assert len(s) == len(c.token_ids)
         assert max(abs(a - b) for a, b in zip(s, c.logprobs)) < 0.1
+    assert policy.client.health()
 
 
 def test_generation_speed(policy):
@@ -122,52 +127,35 @@ def test_generation_speed(policy):
     assert tokens > 0
 
 
-def _make_adapter(path, seed, scale=0.05):
-    from peft import LoraConfig, get_peft_model
-
-    from agentgym.policies.models import load_model
-
-    model = get_peft_model(
-        load_model("smollm2-135m"),
-        LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj", "o_proj", "down_proj"], task_type="CAUSAL_LM"),
-    )
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "lora_B" in name:  # peft starts B at zero: an untouched adapter changes nothing
-                p.copy_(torch.randn(p.shape, generator=g) * scale)
-    model.save_pretrained(str(path))
-    return path
-
-
 def test_lora_update_changes_served_outputs(policy, tmp_path):
     base = _probe(policy)
-    v1 = _make_adapter(tmp_path / "adapter-v1", seed=1)
-    v2 = _make_adapter(tmp_path / "adapter-v2", seed=2)
+    v1 = make_adapter(tmp_path / "adapter-v1", seed=1)
+    v2 = make_adapter(tmp_path / "adapter-v2", seed=2)
     try:
         name1 = policy.load_lora(v1)
         print(f"[vllm] LoRA load: {policy.last_sync_seconds * 1000:.0f} ms")
         assert policy.model_name == name1
         after1 = _probe(policy)
-        assert [c.token_ids for c in after1] != [c.token_ids for c in base]
-        assert after1[0].logprobs[:1] != pytest.approx(base[0].logprobs[:1], abs=1e-3) or after1[0].token_ids[0] != base[0].token_ids[0]
+        assert outputs_differ(after1, base)
 
         name2 = policy.load_lora(v2)  # the next version: a new directory, a new name
         assert name2 != name1
         after2 = _probe(policy)
-        assert [c.token_ids for c in after2] != [c.token_ids for c in after1]
+        assert outputs_differ(after2, after1) and outputs_differ(after2, base)
 
         # Rewriting a loaded directory would serve stale cached weights: refused.
         time.sleep(0.01)
-        _make_adapter(v2, seed=3)
+        make_adapter(v2, seed=3)
         with pytest.raises(ValueError, match="new directory"):
             policy.load_lora(v2)
     finally:
         policy.use_base_model()
-    assert [c.token_ids for c in _probe(policy)] == [c.token_ids for c in base]
+    assert not outputs_differ(_probe(policy), base, tol=0.05)
 
 
 def _perturbed_copy(model_dir, target, scale=0.02, drop=()):
+    """A copy of the model with noise on every matrix and the (tied) embedding scaled by 1.5,
+    so a served output layer that missed the update would show."""
     target.mkdir()
     for f in model_dir.iterdir():
         if f.suffix != ".safetensors":
@@ -175,18 +163,41 @@ def _perturbed_copy(model_dir, target, scale=0.02, drop=()):
     tensors = load_file(str(model_dir / "model.safetensors"))
     g = torch.Generator().manual_seed(0)
     out = {k: (v + scale * torch.randn(v.shape, generator=g) if v.ndim == 2 else v) for k, v in tensors.items() if k not in drop}
+    if "model.embed_tokens.weight" in out:
+        out["model.embed_tokens.weight"] = out["model.embed_tokens.weight"] * 1.5
     save_file(out, str(target / "model.safetensors"), metadata={"format": "pt"})
     return target
 
 
+def _hf_logprobs(weights_dir, prompt, continuation):
+    """Teacher-forced logprobs of ``continuation`` under transformers, loading ``weights_dir``."""
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(str(weights_dir), dtype=torch.float32)
+    with torch.no_grad():
+        logits = model(torch.tensor([prompt + continuation])).logits[0].float()
+    logp = torch.log_softmax(logits, -1)
+    return [float(logp[len(prompt) - 1 + i, t]) for i, t in enumerate(continuation)]
+
+
 def test_full_weight_reload_changes_outputs_and_incomplete_is_refused(policy, model_dir, tmp_path):
     base = _probe(policy)
+    request = GenerationRequest(messages=PROBES[1])
+    prompt = policy.chat_tokenizer.encode_prompt(PROBES[1])
+    continuation = base[1].token_ids[:6]
+    # vLLM (bf16) against transformers (fp32) on the original weights: the yardstick.
+    [served] = policy.score([request], [continuation])
+    assert max(abs(a - b) for a, b in zip(served, _hf_logprobs(model_dir, prompt, continuation))) < 0.3
     try:
         new = _perturbed_copy(model_dir, tmp_path / "weights-v1")
         seconds = policy.reload_weights(new)
         print(f"[vllm] full reload: {seconds:.2f} s")
         after = _probe(policy)
-        assert [c.token_ids for c in after] != [c.token_ids for c in base]
+        assert outputs_differ(after, base)
+        # The served model is exactly the new checkpoint, tied output layer included.
+        [served] = policy.score([request], [continuation])
+        reference = _hf_logprobs(new, prompt, continuation)
+        assert max(abs(a - b) for a, b in zip(served, reference)) < 0.3, (served, reference)
 
         # A checkpoint missing a tensor is refused before any request reaches the server.
         partial = _perturbed_copy(model_dir, tmp_path / "weights-partial", scale=0.5, drop={"model.layers.3.mlp.up_proj.weight"})
@@ -199,10 +210,10 @@ def test_full_weight_reload_changes_outputs_and_incomplete_is_refused(policy, mo
         finally:
             policy.client.post = real_post
         assert sent == []
-        assert [c.token_ids for c in _probe(policy)] == [c.token_ids for c in after]  # still the v1 weights
+        assert not outputs_differ(_probe(policy), after, tol=0.05)  # still the v1 weights
     finally:
         policy.reload_weights(model_dir)  # back to the original weights
-    assert [c.token_ids for c in _probe(policy)] == [c.token_ids for c in base]
+    assert not outputs_differ(_probe(policy), base, tol=0.05)
 
 
 def test_nccl_push_needs_a_gpu(policy):
@@ -213,24 +224,32 @@ def test_nccl_push_needs_a_gpu(policy):
 
 
 @pytest.mark.gpu
-def test_nccl_push_on_gpu(vllm_python, model_dir):
+def test_nccl_push_on_gpu(request, model_dir):
     if not torch.cuda.is_available():
         pytest.skip("NCCL weight transfer needs a CUDA GPU (none here)")
     pytest.importorskip("vllm", reason="the NCCL trainer side drives vLLM's weight-transfer engine: vllm must be importable here")
+    policy = request.getfixturevalue("policy")  # the module's server, started with the nccl backend on GPU
     from agentgym.policies.models import load_model
 
-    pol = VLLMServerPolicy(
-        model_dir,
-        server_kwargs=dict(python=vllm_python, max_model_len=2048, weight_transfer_backend="nccl", gpu_memory_utilization=0.3),
-    )
+    base = _probe(policy)
+    model = load_model(str(model_dir), device="cuda")
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.ndim == 2:
+                p.add_(0.02 * torch.randn_like(p))
     try:
-        base = _probe(pol)
-        model = load_model(str(model_dir), device="cuda")
-        with torch.no_grad():
-            for p in model.parameters():
-                if p.ndim == 2:
-                    p.add_(0.02 * torch.randn_like(p))
-        pol.push_weights_nccl(model)
-        assert [c.token_ids for c in _probe(pol)] != [c.token_ids for c in base]
+        seconds = policy.push_weights_nccl(model)
+        print(f"[vllm] NCCL push: {seconds:.2f} s")
+        assert outputs_differ(_probe(policy), base)
     finally:
-        pol.close()
+        policy.reload_weights(model_dir)
+    assert not outputs_differ(_probe(policy), base, tol=0.05)
+
+
+def test_generation_is_cut_to_fit_max_model_len(policy):
+    prompt = policy.chat_tokenizer.encode_prompt([{"role": "user", "content": "hello " * 2100}])[: 2048 - 5]
+    [completion] = policy.generate([GenerationRequest(messages=[], prompt_ids=prompt)], SamplingParams(temperature=0.0, max_new_tokens=24))
+    assert 1 <= len(completion.token_ids) <= 5
+    assert completion.finish_reason == "length" or completion.token_ids[-1] == policy.chat_tokenizer.end_of_turn_id
+    with pytest.raises(VLLMError, match="no room to generate"):
+        policy.generate([GenerationRequest(messages=[], prompt_ids=prompt + [1] * 5)], SamplingParams(max_new_tokens=4))

@@ -1,12 +1,21 @@
-"""Helpers for the vLLM tests: a fake HTTP server and vLLM-shaped answers."""
+"""Helpers and fixtures for the vLLM tests (imported by the test modules; not a conftest.py,
+whose module name would clash with tests/conftest.py).
+
+Tests that need vLLM FAIL when its venv is missing (with how to make it), unless
+``AGENTGYM_SKIP_VLLM=1`` is set, which skips them instead.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Callable
+
+import pytest
 
 
 class FakeServer:
@@ -93,3 +102,81 @@ def completion_answer(token_ids: list[int], prompt: list[int] | None = None, fin
         ],
         "usage": {"prompt_tokens": len(prompt or []), "completion_tokens": len(token_ids), "total_tokens": 0},
     }
+
+
+def make_adapter(path, seed, scale=0.1):
+    """A peft LoRA adapter for SmolLM2 with random (non-zero) B matrices, saved to ``path``.
+
+    Both A and B come from a generator seeded with ``seed`` (peft draws A from the global RNG),
+    so an adapter is the same on every run."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from agentgym.policies.models import load_model
+
+    model = get_peft_model(
+        load_model("smollm2-135m"),
+        LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj", "o_proj", "down_proj"], task_type="CAUSAL_LM"),
+    )
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_A" in name:
+                p.copy_(torch.randn(p.shape, generator=g) / p.shape[1] ** 0.5)
+            elif "lora_B" in name:  # peft starts B at zero: an untouched adapter changes nothing
+                p.copy_(torch.randn(p.shape, generator=g) * scale)
+    model.save_pretrained(str(path))
+    return path
+
+
+def outputs_differ(a, b, tol=1e-3) -> bool:
+    """True if two lists of completions differ in their token ids or, where the ids agree, in a
+    logprob by more than ``tol``."""
+    for x, y in zip(a, b):
+        if x.token_ids != y.token_ids:
+            return True
+        if any(abs(p - q) > tol for p, q in zip(x.logprobs, y.logprobs)):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------- fixtures
+SKIP_ENV = "AGENTGYM_SKIP_VLLM"
+
+
+def require_vllm_python() -> str:
+    """The vLLM venv's python; fails the test with setup instructions if missing."""
+    if os.environ.get(SKIP_ENV) == "1":
+        pytest.skip(f"{SKIP_ENV}=1: vLLM tests skipped")
+    from agentgym.policies.vllm.server import VLLMNotInstalledError, find_vllm_python
+
+    try:
+        return find_vllm_python()
+    except VLLMNotInstalledError as exc:
+        pytest.fail(f"{exc}. To skip the vLLM tests instead, set {SKIP_ENV}=1.", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def vllm_python() -> str:
+    return require_vllm_python()
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    from agentgym.policies.models import prepare_model
+
+    return prepare_model("smollm2-135m")
+
+
+@pytest.fixture
+def fake_server():
+    servers: list[FakeServer] = []
+
+    def make(handler: Callable[[str, str, Any], tuple[int, Any]]) -> FakeServer:
+        server = FakeServer(handler)
+        servers.append(server)
+        return server
+
+    yield make
+    for s in servers:
+        s.close()
