@@ -103,6 +103,10 @@ class NullEnv:
     def close(self):
         pass
 
+    @property
+    def unwrapped(self):
+        return self
+
 
 def engine_cost_per_step(batch_size: int, repeats: int) -> float:
     engine = RolloutEngine(ReplayPolicy({"null": ["act"] * 10}), env_factory=lambda *a, **k: NullEnv())

@@ -92,9 +92,10 @@ class ReplayPolicy:
 
     def generate(self, requests: Sequence[GenerationRequest], sampling: SamplingParams) -> list[Completion]:
         out = []
+        plans = self.actions_by_task
         for req in requests:
-            env = getattr(req.env, "unwrapped", req.env)
-            plan = self.actions_by_task[env.task_id]
+            env = req.env.unwrapped
+            plan = plans[env.task_id]
             step = env.steps
-            out.append(Completion(text=plan[step] if step < len(plan) else "look"))
+            out.append(Completion(plan[step] if step < len(plan) else "look"))
         return out

@@ -105,15 +105,17 @@ class RolloutEngine:
                     on_episode_end(ep.trajectory)
         live = [ep for ep in episodes if not ep.done]
         while live:
-            for ep in self.step(live):
+            ended = self.step(live)
+            if ended:
                 if on_episode_end is not None:
-                    on_episode_end(ep.trajectory)
-            live = [ep for ep in live if not ep.done]
+                    for ep in ended:
+                        on_episode_end(ep.trajectory)
+                live = [ep for ep in live if not ep.done]
 
     def step(self, episodes: Sequence[Episode]) -> list[Episode]:
         """Advance every live episode by one turn; returns those that ended in this step."""
         ended = []
-        live = [ep for ep in episodes if not ep.done]
+        live = episodes if all(not ep.done for ep in episodes) else [ep for ep in episodes if not ep.done]
         if self.config.max_context_tokens is not None:
             for ep in live:
                 if ep.over_token_budget():

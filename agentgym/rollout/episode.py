@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from functools import partial
 import traceback
 from typing import Any
 
@@ -95,12 +94,7 @@ class Episode:
 
     def request(self) -> GenerationRequest:
         """The policy's view of the next turn."""
-        return GenerationRequest(
-            build_messages=partial(self.context_messages, len(self.trajectory.turns), self.observation),
-            prompt_ids=self.context_ids() if self.tokenizer is not None else None,
-            info=self.info,
-            env=self.env,
-        )
+        return _EpisodeRequest(self)
 
     def context_messages(self, num_turns: int | None = None, observation: str | None = None) -> list[dict[str, str]]:
         """The chat the policy sees (everything, or the opening plus the last k exchanges), now
@@ -138,31 +132,18 @@ class Episode:
     def apply(self, completion: Completion, result: StepResult | BaseException) -> None:
         """Record one action and the env's answer to it (or the exception the env raised)."""
         traj = self.trajectory
-        failed = isinstance(result, BaseException)
-        if not failed:
-            observation, reward, terminated, truncated, info = result
-        # The completion is the policy's fresh output: its lists are taken over, not copied.
-        traj.turns.append(
-            Turn(
-                observation=self.observation,
-                action=completion.text,
-                reward=0.0 if failed else float(reward),
-                state_key=self.info.get("state_key", ""),
-                valid_action=False if failed else bool(info.get("valid_action", True)),
-                prompt_ids=self.pending_prompt_ids,
-                action_ids=completion.token_ids,
-                action_logprobs=completion.logprobs,
-                action_entropies=completion.entropies,
-                finish_reason=completion.finish_reason,
-                info={} if failed else {k: info[k] for k in info.keys() - _INFO_KEYS_NOT_STORED},
-            )
-        )
-        if self._track_full_context:
-            self._full_context.extend(completion.token_ids)
-        if failed:
+        if isinstance(result, BaseException):
+            traj.turns.append(self._turn(completion, 0.0, False, {}))
+            if self._track_full_context:
+                self._full_context.extend(completion.token_ids)
             traj.metadata["error"] = _describe(result)
             self._finish(StopReason.ENV_ERROR)
             return
+        observation, reward, terminated, truncated, info = result
+        extras = info.keys() - _INFO_KEYS_NOT_STORED
+        traj.turns.append(self._turn(completion, float(reward), bool(info.get("valid_action", True)), {k: info[k] for k in extras}))
+        if self._track_full_context:
+            self._full_context.extend(completion.token_ids)
         self.observation = observation
         self.info = info
         traj.success = bool(info.get("success", False))
@@ -176,6 +157,23 @@ class Episode:
             )
             if self._track_full_context:
                 self._full_context.extend(self.pending_prompt_ids)
+
+    def _turn(self, completion: Completion, reward: float, valid: bool, info: dict[str, Any]) -> Turn:
+        # Positional, in Turn's field order: this runs once per step of every episode. The
+        # completion is the policy's fresh output: its lists are taken over, not copied.
+        return Turn(
+            self.observation,
+            completion.text,
+            reward,
+            self.info.get("state_key", ""),
+            valid,
+            self.pending_prompt_ids,
+            completion.token_ids,
+            completion.logprobs,
+            completion.entropies,
+            completion.finish_reason,
+            info,
+        )
 
     def fork(self) -> "Episode":
         """An independent copy of this episode at its current turn (the env forked too).
@@ -198,6 +196,28 @@ class Episode:
         self.done = True
         self.trajectory.stop_reason = reason
         self.trajectory.final_observation = self.observation
+
+
+class _EpisodeRequest(GenerationRequest):
+    """A request whose chat is built from the episode, as it is now, only if a policy reads it
+    (the hot path of scripted and token-in policies never does)."""
+
+    __slots__ = ("_episode", "_num_turns", "_observation")
+
+    def __init__(self, episode: Episode):
+        self._messages = None
+        self._episode = episode
+        self._num_turns = len(episode.trajectory.turns)
+        self._observation = episode.observation
+        self.prompt_ids = episode.context_ids() if episode.tokenizer is not None else None
+        self.info = episode.info
+        self.env = episode.env
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        if self._messages is None:
+            self._messages = self._episode.context_messages(self._num_turns, self._observation)
+        return self._messages
 
 
 def _describe(exc: BaseException) -> str:
