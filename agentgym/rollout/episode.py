@@ -19,7 +19,8 @@ _INFO_KEYS_NOT_STORED = frozenset(
     {"admissible_actions", "tools", "state_key", "task_id", "split", "answer", "success", "valid_action", "step"}
 )
 
-StepResult = tuple  # (observation, reward, terminated, truncated, info) or an Exception
+#: What ``env.step`` returned: ``(observation, reward, terminated, truncated, info)``.
+StepResult = tuple[str, float, bool, bool, dict]
 
 
 class Episode:

@@ -25,7 +25,6 @@ import random
 import sys
 import time
 import warnings
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -263,11 +262,12 @@ class GRPOTrainer:
     @torch.no_grad()
     def _reference_logprobs(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         # With LoRA the reference policy is the base model: the same module, adapters off.
-        context = self.model.disable_adapter() if hasattr(self.model, "disable_adapter") else nullcontext()
         if not hasattr(self.model, "disable_adapter"):
             raise ValueError("kl_coef > 0 needs LoRA (the reference is the base model with adapters off)")
-        with context:
-            ref, _ = token_logprobs(self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature, only_BT=batch["loss_mask"])
+        with self.model.disable_adapter():
+            ref, _ = token_logprobs(
+                self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature, only_BT=batch["loss_mask"]
+            )
         return ref
 
     # ------------------------------------------------------------------ eval and output

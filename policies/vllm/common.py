@@ -114,6 +114,19 @@ def compare_tensor_index(
         )
 
 
+def model_chat_setup(model: str | os.PathLike, tokenizer: Any = None) -> tuple[Path, Any, Any, list[int]]:
+    """``(model_dir, tokenizer, chat_tokenizer, stop_token_ids)`` for a model spec: what both
+    vLLM policies need to speak token ids with the engine."""
+    from agentgym.policies.chat_tokenizer import HFChatTokenizer
+    from agentgym.policies.models import load_tokenizer, resolve_model
+
+    model_dir = Path(resolve_model(str(model)))
+    tokenizer = tokenizer if tokenizer is not None else load_tokenizer(str(model_dir))
+    chat = HFChatTokenizer(tokenizer)
+    stop_ids = sorted({chat.end_of_turn_id, tokenizer.eos_token_id} - {None})
+    return model_dir, tokenizer, chat, stop_ids
+
+
 def topk_entropy(top_logprobs: dict[Any, float] | None) -> float:
     """Top-k estimate of one step's entropy (nats) from its top logprobs.
 

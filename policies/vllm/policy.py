@@ -38,11 +38,11 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from agentgym.policies.chat_tokenizer import HFChatTokenizer
 from agentgym.policies.vllm.client import VLLMClient, VLLMError, VLLMRequestError
 from agentgym.policies.vllm.common import (
     CheckpointMismatchError,
     check_checkpoint_complete,
+    model_chat_setup,
     safetensors_index,
     tied_embeddings,
     topk_entropy,
@@ -136,13 +136,8 @@ class VLLMServerPolicy:
         worker_extension: bool | None = None,
         name: str | None = None,
     ):
-        from agentgym.policies.models import load_tokenizer, resolve_model
-
-        self.model_dir = Path(resolve_model(str(model)))
+        self.model_dir, self.tokenizer, self.chat_tokenizer, self.stop_token_ids = model_chat_setup(model, tokenizer)
         self.name = name or f"vllm:{model}"
-        self.tokenizer = tokenizer if tokenizer is not None else load_tokenizer(str(self.model_dir))
-        self.chat_tokenizer = HFChatTokenizer(self.tokenizer)
-        self.stop_token_ids = sorted({self.chat_tokenizer.end_of_turn_id, self.tokenizer.eos_token_id} - {None})
         self.top_logprobs = top_logprobs
         self.score_concurrency = score_concurrency
         self._owns_server = False
