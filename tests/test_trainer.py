@@ -130,6 +130,14 @@ def test_config_overrides_and_errors(tmp_path):
     assert load_config(tmp_path / "c.yaml") == config
 
 
+def test_unknown_rollout_backend_is_named(tmp_path):
+    from agentgym.train.rollout_backend import build_rollout_backend
+
+    config = load_config(None, ["rollout.backend=sglang"])
+    with pytest.raises(ValueError, match="rollout.backend must be one of .*vllm-server"):
+        build_rollout_backend(config, trained=None, run_dir=tmp_path)
+
+
 def _train_cmd(model, out, iterations):
     return [sys.executable, "-m", "agentgym", "train", "--no-progress", *_overrides(model, out, **{"trainer.iterations": iterations, "model.lora": "true"})]
 

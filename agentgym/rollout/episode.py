@@ -141,8 +141,8 @@ class Episode:
             self._finish(StopReason.ENV_ERROR)
             return
         observation, reward, terminated, truncated, info = result
-        extras = info.keys() - _INFO_KEYS_NOT_STORED
-        traj.turns.append(self._turn(completion, float(reward), bool(info.get("valid_action", True)), {k: info[k] for k in extras}))
+        stored = {k: v for k, v in info.items() if k not in _INFO_KEYS_NOT_STORED}
+        traj.turns.append(self._turn(completion, float(reward), bool(info.get("valid_action", True)), stored))
         if self._track_full_context:
             self._full_context.extend(completion.token_ids)
         self.observation = observation

@@ -13,7 +13,20 @@ from typing import Any, Sequence, get_type_hints
 
 import yaml
 
-__all__ = ["ModelConfig", "AlgorithmConfig", "TrainerConfig", "SFTConfig", "EvalConfig", "RunConfig", "load_config", "apply_overrides"]
+__all__ = [
+    "ModelConfig",
+    "RolloutBackendConfig",
+    "AlgorithmConfig",
+    "TrainerConfig",
+    "SFTConfig",
+    "EvalConfig",
+    "RunConfig",
+    "load_config",
+    "apply_overrides",
+]
+
+#: The rollout backends a run can use.
+ROLLOUT_BACKENDS = ("transformers", "vllm-server", "vllm-inprocess")
 
 
 @dataclass
@@ -37,6 +50,34 @@ class ModelConfig:
     """Weights' dtype."""
     max_batch_size: int = 32
     """The most sequences sampled in one forward pass."""
+
+
+@dataclass
+class RolloutBackendConfig:
+    """What generates the rollouts (and the held-out evals); the trainer always trains with
+    transformers and syncs the new weights to this backend after each update."""
+
+    backend: str = "transformers"
+    """``transformers`` (the trained model itself), ``vllm-server`` (a vLLM OpenAI-compatible
+    server on 127.0.0.1, started by the run; LoRA adapters are hot-loaded, full weights
+    reloaded in place) or ``vllm-inprocess`` (vLLM's engine in this process; needs ``vllm``
+    importable here)."""
+    vllm_python: str = ""
+    """The vLLM venv's interpreter for ``vllm-server`` (empty: ``$AGENTGYM_VLLM_PYTHON`` or
+    ``.venv-vllm``)."""
+    vllm_base_url: str = ""
+    """Use a vLLM server that is already running instead of starting one; it must serve
+    ``model.name`` with runtime LoRA updates (or dev mode for full weights) and read the run
+    directory."""
+    max_model_len: int = 4096
+    """The longest sequence vLLM serves (prompt + action)."""
+    kv_cache_gib: int = 1
+    """vLLM's KV cache on CPU, in whole GiB."""
+    gpu_memory_utilization: float = 0.0
+    """The share of GPU memory vLLM takes (0: vLLM's default). On one GPU shared with the
+    trainer, leave room for training."""
+    keep_versions: int = 2
+    """Weight versions kept on disk under ``out_dir/sync`` (each sync writes a new one)."""
 
 
 @dataclass
@@ -142,6 +183,7 @@ class RunConfig:
     out_dir: str = "runs/grpo"
     """The run directory (config, metrics, checkpoints)."""
     model: ModelConfig = field(default_factory=ModelConfig)
+    rollout: RolloutBackendConfig = field(default_factory=RolloutBackendConfig)
     algorithm: AlgorithmConfig = field(default_factory=AlgorithmConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)

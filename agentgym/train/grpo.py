@@ -8,7 +8,9 @@ Each iteration:
    advantages (``grpo`` or ``rloo``); optionally drop groups whose rewards are all equal;
 4. minimise the PPO-clip loss over the policy's own tokens (env and prompt tokens are masked),
    for ``ppo_epochs`` passes in ``minibatches`` optimizer steps, micro-batched by token budget;
-5. sync the new weights to the rollout backend, log, evaluate, checkpoint.
+5. sync the new weights to the rollout backend (``rollout.backend``: the trained model itself,
+   or vLLM, served or in process; see :mod:`agentgym.train.rollout_backend`), log, evaluate,
+   checkpoint.
 
 Where this departs from the GRPO paper, and why: the advantage of an episode is its outcome
 advantage broadcast over every action token of every turn (multi-turn outcome supervision);
@@ -41,6 +43,7 @@ from agentgym.train.batches import build_samples, collate, pack_micro_batches
 from agentgym.train.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from agentgym.train.config import RunConfig
 from agentgym.train.metrics import MetricsWriter
+from agentgym.train.rollout_backend import RolloutBackend, build_rollout_backend
 
 __all__ = ["GRPOTrainer", "build_policy", "lr_lambda"]
 
@@ -84,11 +87,20 @@ class GRPOTrainer:
 
     Args:
         config: the run.
-        policy: a ready policy (default: built from ``config.model``).
+        policy: a ready policy to train (default: built from ``config.model``).
         progress: show progress bars.
+        backend: a ready rollout backend (default: built from ``config.rollout``; a vLLM server
+            is started here and stopped when :meth:`run` ends).
     """
 
-    def __init__(self, config: RunConfig, policy: TransformersPolicy | None = None, *, progress: bool = True):
+    def __init__(
+        self,
+        config: RunConfig,
+        policy: TransformersPolicy | None = None,
+        *,
+        progress: bool = True,
+        backend: RolloutBackend | None = None,
+    ):
         self.config = config
         self.progress = progress
         self.run_dir = Path(config.out_dir)
@@ -108,10 +120,11 @@ class GRPOTrainer:
             window=t.window,
             sampling=SamplingParams(temperature=t.temperature, max_new_tokens=t.max_new_tokens),
         )
-        self.engine = RolloutEngine(self.policy, self.rollout_config)
         env = make_env(config.env, **config.env_kwargs)
         self.train_tasks = env.task_set.ids(t.split)
         env.close()
+        self.backend = backend or build_rollout_backend(config, self.policy, self.run_dir)
+        self.engine = RolloutEngine(self.backend.policy, self.rollout_config)
         self.iteration = 0
         self.state: dict[str, Any] = {}
 
@@ -125,6 +138,7 @@ class GRPOTrainer:
             self.state = load_checkpoint(checkpoint, self.model, self.optimizer, self.scheduler)
             self.iteration = self.state["iteration"]
             self._say(f"resumed from {checkpoint} at iteration {self.iteration}")
+            self.backend.sync()
         metrics = MetricsWriter(self.run_dir, resume_iteration=self.iteration if checkpoint else 0)
         try:
             if checkpoint is None:
@@ -133,6 +147,7 @@ class GRPOTrainer:
 
                     self.state["sft"] = warm_start(self.policy, cfg, progress=self.progress)
                     self._say(f"SFT warm start: {self.state['sft']}")
+                self.backend.sync()
                 self.state["eval_before"] = self.evaluate()
                 self._say(f"held-out success before GRPO: {self.state['eval_before']['success_rate']:.1%}")
                 save_checkpoint(self.run_dir, 0, self.model, self.optimizer, self.scheduler, self.state)
@@ -157,6 +172,7 @@ class GRPOTrainer:
         finally:
             metrics.close()
             self.engine.close()
+            self.backend.close()
         before, after = self.state["eval_before"]["success_rate"], self.state["eval_after"]["success_rate"]
         self._say(f"held-out success ({cfg.eval.split}, {cfg.eval.episodes} tasks): before {before:.1%}, after {after:.1%}")
         return {"eval_before": self.state["eval_before"], "eval_after": self.state["eval_after"], "sft": self.state.get("sft")}
@@ -168,7 +184,7 @@ class GRPOTrainer:
         rng = np.random.default_rng(seed)
         picks = rng.choice(len(self.train_tasks), size=t.tasks_per_iteration, replace=False)
         tasks = [(self.train_tasks[int(i)], int(rng.integers(1 << 31))) for i in picks]
-        self.policy.reseed(seed)
+        self._reseed_rollouts(seed)
 
         start = time.perf_counter()
         groups = self.engine.run(cfg.env, tasks, env_kwargs=cfg.env_kwargs)
@@ -181,8 +197,8 @@ class GRPOTrainer:
 
         start = time.perf_counter()
         train = self._update(samples, seed) if samples else {}
-        self.policy.weights_changed()
         train_s = time.perf_counter() - start
+        sync_s = self.backend.sync() if samples else 0.0
         with warnings.catch_warnings():
             # The schedule advances per iteration, also when every group was skipped.
             warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step\\(\\)` before")
@@ -205,6 +221,7 @@ class GRPOTrainer:
             "rollout_tokens_per_s": generated / rollout_s if rollout_s else 0.0,
             "rollout_s": rollout_s,
             "train_s": train_s,
+            "sync_s": sync_s,
             **train,
         }
 
@@ -280,10 +297,10 @@ class GRPOTrainer:
             window=self.config.trainer.window,
             sampling=SamplingParams(temperature=e.temperature, max_new_tokens=self.config.trainer.max_new_tokens),
         )
-        self.policy.reseed(_derive_seed(self.config.trainer.seed, 10**6))
+        self._reseed_rollouts(_derive_seed(self.config.trainer.seed, 10**6), rollout.sampling)
         summary = evaluate(
             self.config.env,
-            self.policy,
+            self.backend.policy,
             episodes=e.episodes,
             split=e.split,
             env_kwargs=self.config.env_kwargs,
@@ -292,6 +309,14 @@ class GRPOTrainer:
             batch_size=self.config.model.max_batch_size,
         )
         return {k: summary[k] for k in ("success_rate", "success_rate_ci95", "mean_steps", "invalid_action_rate", "episodes")}
+
+    def _reseed_rollouts(self, seed: int, sampling: SamplingParams | None = None) -> None:
+        # The transformers policy keeps one generator; vLLM seeds each request from sampling.seed.
+        reseed = getattr(self.backend.policy, "reseed", None)
+        if callable(reseed):
+            reseed(seed)
+        else:
+            (sampling or self.rollout_config.sampling).seed = seed
 
     def save_final(self) -> Path:
         """Save the trained policy to ``out_dir/final`` (the adapter, or the whole model)."""

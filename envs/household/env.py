@@ -38,7 +38,8 @@ class HouseholdEnv(TextEnv):
     Args:
         split: ``train`` (10000 tasks), ``test-seen`` (1000) or ``test-unseen`` (1000; held-out
             object types and room layouts).
-        difficulty: ``easy`` (4-6 receptacles, little clutter, goal objects in plain view),
+        difficulty: ``easy`` (4-6 receptacles, little clutter, goal objects in plain view and
+            named in the first observation, so no search is needed),
             ``medium`` (default; ALFWorld-sized rooms) or ``hard`` (15-24 receptacles, heavy
             clutter, goal objects usually behind doors). Part of the task: the same id at another
             difficulty is another home.
@@ -83,7 +84,7 @@ class HouseholdEnv(TextEnv):
     def _reset_task(self, task_id: str, rng: np.random.Generator) -> str:
         # The home and the task come from the task id alone; the episode rng is not needed.
         self.home = generate(task_id, self.difficulty)
-        self.world = World(self.home.layout)
+        self.world = World(self.home.layout, surfaces_in_view=DIFFICULTIES[self.difficulty].surfaces_in_view)
         self._admissible_cache = None
         self._oracle_cache = None
         return f"{self.world.room_overview()}\n\nYour task is to: {self.home.task.goal}"

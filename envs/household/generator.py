@@ -55,6 +55,8 @@ class Difficulty:
         hidden: the chance that a goal object starts behind a door (inside a closed fridge,
             cabinet, drawer, ...); ``None`` means no preference (wherever it is plausible),
             ``0.0`` means always in plain view on a surface.
+        surfaces_in_view: the room overview at the start also lists what lies on each surface,
+            so an agent can go straight to the goal object instead of searching for it.
     """
 
     name: str
@@ -64,12 +66,14 @@ class Difficulty:
     instances: tuple[int, int]
     pairs: tuple[int, int]
     hidden: float | None
+    surfaces_in_view: bool = False
 
 
 #: The three difficulty levels. ``medium`` is the default and the benchmark setting.
 DIFFICULTIES: dict[str, Difficulty] = {
-    # Small rooms, little clutter, goal objects in plain view: a starting point for small models.
-    "easy": Difficulty("easy", TASK_TYPES, (4, 6), (0, 2), (1, 1), (2, 2), 0.0),
+    # Small rooms, little clutter, goal objects in plain view and named in the first observation:
+    # a starting point for small models.
+    "easy": Difficulty("easy", TASK_TYPES, (4, 6), (0, 2), (1, 1), (2, 2), 0.0, surfaces_in_view=True),
     # ALFWorld-sized rooms.
     "medium": Difficulty("medium", TASK_TYPES, (8, 14), (4, 10), (1, 2), (2, 3), None),
     # Large rooms, heavy clutter, one instance of the goal object, usually behind a door.

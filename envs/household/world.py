@@ -125,12 +125,14 @@ class World:
         opened: the open receptacles.
         lit: the lamps that are on.
         revision: bumped on every change, so that derived lists can be cached per state.
+        surfaces_in_view: whether the room overview also says what lies on each open surface.
     """
 
-    __slots__ = ("layout", "at", "held", "where", "contents", "flags", "opened", "lit", "revision")
+    __slots__ = ("layout", "at", "held", "where", "contents", "flags", "opened", "lit", "revision", "surfaces_in_view")
 
-    def __init__(self, layout: Layout):
+    def __init__(self, layout: Layout, *, surfaces_in_view: bool = False):
         self.layout = layout
+        self.surfaces_in_view = surfaces_in_view
         self.at: str | None = None
         self.held: str | None = None
         self.where: dict[str, str | None] = dict(layout.start)
@@ -146,6 +148,7 @@ class World:
         """An independent copy (the layout is shared: it never changes)."""
         clone = World.__new__(World)
         clone.layout = self.layout
+        clone.surfaces_in_view = self.surfaces_in_view
         clone.at = self.at
         clone.held = self.held
         clone.where = dict(self.where)
@@ -179,11 +182,23 @@ class World:
         return f"On the {receptacle}, you see {a_list(self.visible(receptacle))}."
 
     def room_overview(self) -> str:
-        """The first sentence of an episode (and of ``look`` before the agent has moved)."""
-        return (
+        """The first sentence of an episode (and of ``look`` before the agent has moved).
+
+        With ``surfaces_in_view``, one more sentence per surface that holds something, e.g.
+        ``On the countertop 1, you see a tomato 1.`` (closed receptacles stay unseen).
+        """
+        overview = (
             "You are in the middle of a room. Looking quickly around you, you see "
             f"{a_list(self.layout.receptacles)}."
         )
+        if self.surfaces_in_view:
+            seen = [
+                self.describe(r)
+                for r in self.layout.receptacles
+                if r not in self.layout.openable and self.visible(r)
+            ]
+            overview = " ".join([overview, *seen])
+        return overview
 
     def admissible(self) -> list[str]:
         """Every legal action in this state, sorted. Mirrors the checks of the rules below."""

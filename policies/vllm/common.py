@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 __all__ = [
+    "whole_gib",
     "CheckpointMismatchError",
     "safetensors_index",
     "check_checkpoint_complete",
@@ -149,3 +150,8 @@ def topk_entropy(top_logprobs: dict[Any, float] | None) -> float:
     if rest > 1e-12:
         total -= rest * math.log(rest)
     return max(total, 0.0)
+
+
+def whole_gib(gib: float) -> int:
+    """``VLLM_CPU_KVCACHE_SPACE`` as vLLM parses it: a whole number of GiB (at least 1)."""
+    return max(1, math.ceil(float(gib)))

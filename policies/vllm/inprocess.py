@@ -30,6 +30,7 @@ from agentgym.policies.vllm.common import (
     safetensors_index,
     tied_embeddings,
     topk_entropy,
+    whole_gib,
 )
 from agentgym.policies.vllm.worker_ext import reload_and_retie
 from agentgym.policy import Completion, GenerationRequest, SamplingParams
@@ -58,7 +59,7 @@ class VLLMInProcessPolicy:
             ``raw_logprobs``.
         max_logprobs: the most top logprobs a request may ask for.
         top_logprobs: k for the top-k entropy estimate (0 turns entropies off).
-        kv_cache_gib: ``VLLM_CPU_KVCACHE_SPACE`` for the CPU build (GiB; set only if unset).
+        kv_cache_gib: ``VLLM_CPU_KVCACHE_SPACE`` for the CPU build (whole GiB, as vLLM reads it; set only if unset).
             On CPU, the model is not compiled (``compilation_config={"mode": 0}``; pass
             ``llm_kwargs`` to override) and ``OMP_WAIT_POLICY`` defaults to ``PASSIVE``.
         seed: the engine's seed.
@@ -78,7 +79,7 @@ class VLLMInProcessPolicy:
         logprobs_mode: str = "processed_logprobs",
         max_logprobs: int = 20,
         top_logprobs: int = 20,
-        kv_cache_gib: float = 1,
+        kv_cache_gib: int = 1,
         seed: int = 0,
         llm_kwargs: dict[str, Any] | None = None,
         name: str | None = None,
@@ -94,7 +95,7 @@ class VLLMInProcessPolicy:
         # imported before this policy; set OMP_WAIT_POLICY=PASSIVE in the environment then.
         os.environ["VLLM_ENABLE_V1_MULTIPROCESSING"] = "0"
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(kv_cache_gib))
+        os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(whole_gib(kv_cache_gib)))
         os.environ.setdefault("VLLM_NO_USAGE_STATS", "1")
         from vllm import LLM
         from vllm.platforms import current_platform

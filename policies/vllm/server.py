@@ -25,6 +25,7 @@ from typing import Any, Sequence
 
 import httpx
 
+from agentgym.policies.vllm.common import whole_gib
 from agentgym.policies.vllm.worker_ext import EXTENSION_CLS
 
 __all__ = ["VLLMServer", "VLLMServerError", "VLLMNotInstalledError", "find_vllm_python", "free_port", "SETUP_HINT"]
@@ -102,7 +103,7 @@ class VLLMServer:
         max_loras: adapters resident at once.
         dev_mode: set ``VLLM_SERVER_DEV_MODE=1`` (the ``/pause``, ``/collective_rpc``,
             ``/reset_prefix_cache``, ``/resume`` and weight-transfer endpoints).
-        kv_cache_gib: ``VLLM_CPU_KVCACHE_SPACE`` for the CPU build (GiB).
+        kv_cache_gib: ``VLLM_CPU_KVCACHE_SPACE`` for the CPU build (whole GiB, as vLLM reads it).
         gpu_memory_utilization: the fraction of GPU memory vLLM takes (GPU builds only).
         dtype: the weights' dtype in vLLM (``auto``, ``float32``, ``bfloat16``, ...).
         logprobs_mode: ``processed_logprobs`` (default) returns logprobs of the distribution
@@ -136,7 +137,7 @@ class VLLMServer:
         max_lora_rank: int = 16,
         max_loras: int = 2,
         dev_mode: bool = True,
-        kv_cache_gib: float = 1,
+        kv_cache_gib: int = 1,
         gpu_memory_utilization: float | None = None,
         dtype: str = "auto",
         logprobs_mode: str = "processed_logprobs",
@@ -218,7 +219,7 @@ class VLLMServer:
         env = dict(os.environ)
         env.update(
             {
-                "VLLM_CPU_KVCACHE_SPACE": str(self.kv_cache_gib),
+                "VLLM_CPU_KVCACHE_SPACE": str(whole_gib(self.kv_cache_gib)),
                 "HF_HUB_OFFLINE": env.get("HF_HUB_OFFLINE", "1"),
                 "PYTHONUNBUFFERED": "1",
                 "VLLM_NO_USAGE_STATS": "1",

@@ -103,6 +103,24 @@ def test_difficulty_controls_size_and_clutter() -> None:
             assert layout.start[obj] not in layout.openable, f"{home.task_id}: goal object behind a door on easy"
 
 
+def test_easy_first_observation_names_where_the_goal_objects_lie() -> None:
+    """Easy homes put goal objects in plain view and say so at the start: each goal object's
+    surface is described in the opening observation; other difficulties keep them unseen."""
+    from agentgym import make
+
+    easy = make("agentgym/HouseholdEasy-v0")
+    for i in range(50):
+        observation, _ = easy.reset(seed=0, options={"task": f"train-{i:05d}"})
+        home = easy.unwrapped.home
+        for obj in home.layout.objects_of_type[home.task.object_type]:
+            surface = home.layout.start[obj]
+            line = next(s for s in observation.split(". ") if s.startswith(f"On the {surface},"))
+            assert obj in line, f"{home.task_id}: {obj} on {surface} not named in {observation!r}"
+    medium = make("agentgym/Household-v0")
+    observation, _ = medium.reset(seed=0, options={"task": "train-00000"})
+    assert "On the " not in observation.split("Your task")[0]
+
+
 def test_task_set_is_lazy_and_fast() -> None:
     """Guards against a task set that generates or lists every home up front, or that cannot
     answer `in` / slicing (the base class uses both)."""
