@@ -36,6 +36,10 @@ PY="$VENV/bin/python"
 START=$(date +%s)
 
 if [ -x "$PY" ] && "$PY" -c "import vllm, agentgym.policies.vllm" >/dev/null 2>&1; then
+    if ! "$PY" -c "import peft, agentgym.train.grpo" >/dev/null 2>&1; then
+        step "adding agentgym's trainer dependencies (agentgym[train]) for rollout.backend=vllm-inprocess"
+        pip_install -e "$ROOT[train]" "$TORCH_REQ" || die "pip install -e $ROOT[train] failed"
+    fi
     step "vLLM venv already set up at $VENV ($("$PY" -c 'import vllm; print("vllm", vllm.__version__)' 2>/dev/null | tail -1))"
     echo "$PY"
     exit 0
@@ -65,12 +69,13 @@ for pkg in torchvision torchaudio torchcodec; do
     fi
 done
 
-# agentgym itself (editable, so it tracks this checkout) for VLLMInProcessPolicy and worker scripts.
-step "installing agentgym (editable) into the venv"
-pip_install -e "$ROOT" "$TORCH_REQ" || die "pip install -e $ROOT failed"
+# agentgym itself (editable, so it tracks this checkout) with its trainer, for
+# VLLMInProcessPolicy, the worker extension and training with rollout.backend=vllm-inprocess.
+step "installing agentgym[train] (editable) into the venv"
+pip_install -e "$ROOT[train]" "$TORCH_REQ" || die "pip install -e $ROOT[train] failed"
 
 step "verifying: import vllm"
-"$PY" -c "import vllm, torch, transformers, agentgym.policies.vllm; print('vllm', vllm.__version__, '| torch', torch.__version__, '| transformers', transformers.__version__)" \
+"$PY" -c "import vllm, torch, transformers, peft, agentgym.policies.vllm, agentgym.train.grpo; print('vllm', vllm.__version__, '| torch', torch.__version__, '| transformers', transformers.__version__)" \
     || die "the venv at $VENV cannot import vllm (see the traceback above)"
 
 SIZE=$(du -sh "$VENV" 2>/dev/null | cut -f1 || echo '?')

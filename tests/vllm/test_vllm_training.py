@@ -1,10 +1,14 @@
 """GRPO with vLLM generating the rollouts: the whole path a user runs with
-``agentgym train ... rollout.backend=vllm-server``, on SmolLM2-135M with LoRA, against a real
-vLLM server that the trainer starts and stops itself."""
+``agentgym train ... rollout.backend=vllm-server`` (a real vLLM server that the trainer starts
+and stops itself) or ``rollout.backend=vllm-inprocess``, on SmolLM2-135M with LoRA."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -73,3 +77,36 @@ def test_grpo_smoke_with_a_vllm_server(vllm_python, model_dir, tmp_path, monkeyp
         assert r["approx_kl"] < 0.05
     assert 0.0 <= result["eval_after"]["success_rate"] <= 1.0
     assert (tmp_path / "run" / "final" / "adapter_config.json").exists()
+
+
+def test_grpo_smoke_with_vllm_in_process(vllm_python, model_dir, tmp_path):
+    """``agentgym train ... rollout.backend=vllm-inprocess`` run as a user would, under the vLLM
+    venv's interpreter (the only one where ``vllm`` imports): vLLM's engine generates in the
+    trainer's own process and takes each new adapter after every update."""
+    run_dir = tmp_path / "run"
+    scratch = tempfile.mkdtemp(prefix="agentgym-vllm-tmp-")  # short: vLLM puts IPC sockets in TMPDIR
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env.update(HF_HUB_OFFLINE="1", VLLM_NO_USAGE_STATS="1", OMP_WAIT_POLICY="PASSIVE", TMPDIR=scratch)
+    command = [
+        vllm_python, "-m", "agentgym", "train", "--no-progress",
+        "--config", str(Path(__file__).parents[2] / "configs" / "household_smollm2.yaml"),
+        f"out_dir={run_dir}", "rollout.backend=vllm-inprocess", "rollout.max_model_len=2048",
+        "model.lora_rank=8", "model.lora_alpha=16", "sft.demos=0",
+        "trainer.iterations=2", "trainer.tasks_per_iteration=2", "trainer.group_size=2", "trainer.max_turns=3",
+        "trainer.temperature=1.0", "algorithm.dynamic_sampling=false", "eval.episodes=2",
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=str(tmp_path))
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"training with in-process vLLM did not finish in {exc.timeout} s; output tail:\n{(exc.stdout or '')[-3000:]}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert proc.returncode == 0, f"exit {proc.returncode}:\n{proc.stderr[-4000:]}"
+    assert "held-out success" in proc.stdout
+    records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert [r["iteration"] for r in records] == [1, 2]
+    for r in records:
+        assert r["generated_tokens"] > 0 and r["trained_tokens"] > 0 and r["sync_s"] > 0
+        assert r["approx_kl"] < 0.05
+    # One sync before the first eval, one per update; the newest two are kept (keep_versions=2).
+    assert sorted(p.name for p in (run_dir / "sync").iterdir()) == ["v000002", "v000003"]
