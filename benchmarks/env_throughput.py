@@ -9,6 +9,9 @@ Measures, in one run on one machine:
    :class:`RolloutEngine` with a replay policy that costs nothing, ``--batch-size`` tasks at a
    time (as ``agentgym eval`` runs them). ``engine / plain`` is the engine's overhead; the
    target is <= 1.10.
+   ``plain_batched`` is the plain loop stepping ``--batch-size`` envs in turn (what any batched
+   policy makes a loop do, engine or not): ``plain_batched / plain`` is the cost of batching
+   itself (memory locality), ``engine / plain_batched`` the engine's own.
 3. ``engine_us_per_step``: the engine's own cost per step, on an env whose ``step`` does nothing.
 
 Each timing is the median of ``--repeats`` runs. Usage::
@@ -66,6 +69,27 @@ def time_plain(env_id, tasks, plans, env_kwargs) -> tuple[float, int]:
         for action in plans[task]:
             env.step(action)
             steps += 1
+    return time.perf_counter() - start, steps
+
+
+def time_plain_batched(envs, tasks, plans) -> tuple[float, int]:
+    """The plain loop stepping ``len(envs)`` episodes in turn, as any batched policy must: one
+    step of each live episode, then the next round. Same episodes, no engine."""
+    steps = 0
+    start = time.perf_counter()
+    for i in range(0, len(tasks), len(envs)):
+        chunk = tasks[i : i + len(envs)]
+        live = []
+        for env, (task, seed) in zip(envs, chunk):
+            env.reset(seed=seed, options={"task": task})
+            live.append((env, plans[task]))
+        turn = 0
+        while live:
+            for env, plan in live:
+                env.step(plan[turn])
+                steps += 1
+            turn += 1
+            live = [(env, plan) for env, plan in live if turn < len(plan)]
     return time.perf_counter() - start, steps
 
 
@@ -137,10 +161,12 @@ def main() -> None:
     engine = RolloutEngine(ReplayPolicy(plans), RolloutConfig())
     time_engine(engine, args.env, tasks, env_kwargs, args.batch_size)  # warm-up: builds the pooled envs once
 
-    oracle, plain, eng = [], [], []
+    batch_envs = [agentgym.make(args.env, **env_kwargs) for _ in range(args.batch_size)]
+    oracle, plain, batched, eng = [], [], [], []
     for _ in range(args.repeats):
         oracle.append(time_oracle(args.env, tasks, env_kwargs))
         plain.append(time_plain(args.env, tasks, plans, env_kwargs))
+        batched.append(time_plain_batched(batch_envs, tasks, plans))
         eng.append(time_engine(engine, args.env, tasks, env_kwargs, args.batch_size))
     engine.close()
 
@@ -148,6 +174,7 @@ def main() -> None:
         return statistics.median(steps / secs for secs, steps in runs)
 
     t_plain = statistics.median(s for s, _ in plain)
+    t_batched = statistics.median(s for s, _ in batched)
     t_engine = statistics.median(s for s, _ in eng)
     result = {
         "env": args.env,
@@ -159,7 +186,10 @@ def main() -> None:
         "oracle_steps_per_s": round(rate(oracle), 1),
         "plain_loop_steps_per_s": round(rate(plain), 1),
         "engine_steps_per_s": round(rate(eng), 1),
+        "plain_batched_steps_per_s": round(rate(batched), 1),
         "engine_over_plain_time_ratio": round(t_engine / t_plain, 3),
+        "engine_over_plain_batched_time_ratio": round(t_engine / t_batched, 3),
+        "plain_batched_over_plain_time_ratio": round(t_batched / t_plain, 3),
         "engine_us_per_step_null_env": round(engine_cost_per_step(args.batch_size, args.repeats), 2),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}",
     }

@@ -92,6 +92,34 @@ def test_each_option_trains(tiny_model, tmp_path, option):
         assert records[0]["lr"] == pytest.approx(1e-3)  # warmup iteration 0: (0 + 1) / 1
 
 
+def test_an_update_moves_logprobs_the_way_the_advantages_say(tiny_model, tmp_path):
+    """One PPO update: the policy tokens of a sequence with a positive advantage become more
+    likely, those of one with a negative advantage less likely (the sign of the whole path,
+    from samples through the loss to the optimizer step)."""
+    from agentgym.policies.transformers_policy import token_logprobs
+    from agentgym.train.batches import TrainSample, collate
+
+    config = load_config(None, _overrides(tiny_model, tmp_path, **{"trainer.temperature": 1.0}))
+    trainer = GRPOTrainer(config, progress=False)
+    g = torch.Generator().manual_seed(0)
+    vocab = trainer.model.config.vocab_size
+    seqs = [torch.randint(3, vocab, (24,), generator=g).tolist() for _ in range(2)]
+    mask = [0] * 16 + [1] * 8
+
+    def policy_logprob_sums():
+        batch = collate([TrainSample(s, mask, [0.0] * 24, 0.0, 0) for s in seqs], 0, "cpu")
+        with torch.no_grad():
+            lp, _ = token_logprobs(trainer.model, batch["input_ids"], batch["attention_mask"], 1.0)
+        return [(row * batch["loss_mask"][i]).sum().item() for i, row in enumerate(lp)], lp
+
+    before, lp = policy_logprob_sums()
+    samples = [TrainSample(s, mask, (lp[i] * torch.tensor(mask)).tolist(), adv, i) for i, (s, adv) in enumerate(zip(seqs, [1.0, -1.0]))]
+    trainer._update(samples, seed=0)
+    after, _ = policy_logprob_sums()
+    assert after[0] > before[0] + 1e-3, (before, after)
+    assert after[1] < before[1] - 1e-3, (before, after)
+
+
 def test_kl_to_reference_with_lora(tiny_model, tmp_path):
     config = load_config(None, _overrides(tiny_model, tmp_path, **{"model.lora": "true", "algorithm.kl_coef": 0.1, "trainer.iterations": 3, "trainer.lr": 0.05}))
     GRPOTrainer(config, progress=False).run()
