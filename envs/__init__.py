@@ -8,5 +8,7 @@ third-party packages add theirs through the ``agentgym.envs`` entry-point group.
 def register_builtin_envs() -> None:
     """Register every built-in env with agentgym and gymnasium."""
     from agentgym.envs.household import register as register_household
+    from agentgym.envs.shop import register as register_shop
 
     register_household()
+    register_shop()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBPACKAGES = ["agentgym", "agentgym.envs", "agentgym.policies", "agentgym.algorithms", "agentgym.sandbox", "agentgym.envs.household"]
+SUBPACKAGES = ["agentgym", "agentgym.envs", "agentgym.policies", "agentgym.algorithms", "agentgym.sandbox", "agentgym.envs.household", "agentgym.envs.shop"]
 
 PROBE = """
 import importlib, importlib.util, json, sys
