@@ -17,7 +17,7 @@ import hashlib
 import json
 import string
 from dataclasses import dataclass
-from typing import Any, ClassVar, Sequence, TypedDict
+from typing import Any, ClassVar, Iterator, Sequence, TypedDict, overload
 
 import gymnasium
 import numpy as np
@@ -29,6 +29,7 @@ __all__ = [
     "StepInfo",
     "StepOutcome",
     "TaskSet",
+    "TaskIds",
     "state_hash",
     "REQUIRED_INFO_KEYS",
 ]
@@ -114,6 +115,68 @@ class StepOutcome:
     valid_action: bool = True
     success: bool = False
     error: str | None = None
+
+
+#: Digits of the index in a :class:`TaskIds` id (``train-00042``).
+TASK_ID_DIGITS = 5
+
+
+class TaskIds(Sequence[str]):
+    """The ids ``{split}-00000`` ... ``{split}-{n-1:05d}``, computed on demand."""
+
+    def __init__(self, split: str, size: int):
+        self.split = split
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.size))]
+        index = int(index)
+        if index < 0:
+            index += self.size
+        if not 0 <= index < self.size:
+            raise IndexError(f"task index {index} out of range for split {self.split!r} ({self.size} tasks)")
+        return f"{self.split}-{index:0{TASK_ID_DIGITS}d}"
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"{self.split}-{i:0{TASK_ID_DIGITS}d}" for i in range(self.size))
+
+    def __contains__(self, task_id: object) -> bool:
+        if not isinstance(task_id, str):
+            return False
+        prefix, _, number = task_id.rpartition("-")
+        return (
+            prefix == self.split
+            and len(number) == TASK_ID_DIGITS
+            and number.isascii()
+            and number.isdigit()
+            and int(number) < self.size
+        )
+
+    def index(self, task_id: object, start: int = 0, stop: int | None = None) -> int:
+        """The position of ``task_id`` (fast: parsed, not searched)."""
+        if task_id not in self:
+            raise ValueError(f"{task_id!r} is not in split {self.split!r}")
+        position = int(str(task_id).rpartition("-")[2])
+        if not start <= position < (self.size if stop is None else stop):
+            raise ValueError(f"{task_id!r} is not in the given range")
+        return position
+
+    def count(self, task_id: object) -> int:
+        """1 if the id is in this split, else 0."""
+        return int(task_id in self)
+
+    def __repr__(self) -> str:
+        return f"TaskIds({self.split!r}, {self.size})"
 
 
 class TaskSet:

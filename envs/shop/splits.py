@@ -6,8 +6,7 @@ A task id names an instruction; :func:`~agentgym.envs.shop.goals.make_goal` deri
 
 from __future__ import annotations
 
-from agentgym.env import TaskSet
-from agentgym.envs.household.splits import TaskIds
+from agentgym.env import TaskIds, TaskSet
 
 __all__ = ["SPLIT_SIZES", "parse_task_id", "shop_task_set"]
 
