@@ -37,6 +37,8 @@ def test_grpo_smoke_with_a_vllm_server(vllm_python, model_dir, tmp_path, monkeyp
             "trainer.group_size=2",
             "trainer.max_turns=3",
             "trainer.temperature=1.0",
+            "trainer.ppo_epochs=1",  # approx_kl below then compares vLLM's logprobs with the trainer's, before any update
+            "trainer.minibatches=1",
             "trainer.lr=1e-2",  # large, so that one update visibly moves the served outputs
             "algorithm.dynamic_sampling=false",
             "eval.episodes=2",
@@ -93,7 +95,8 @@ def test_grpo_smoke_with_vllm_in_process(vllm_python, model_dir, tmp_path):
         f"out_dir={run_dir}", "rollout.backend=vllm-inprocess", "rollout.max_model_len=2048",
         "model.lora_rank=8", "model.lora_alpha=16", "sft.demos=0",
         "trainer.iterations=2", "trainer.tasks_per_iteration=2", "trainer.group_size=2", "trainer.max_turns=3",
-        "trainer.temperature=1.0", "algorithm.dynamic_sampling=false", "eval.episodes=2",
+        "trainer.temperature=1.0", "trainer.ppo_epochs=1", "trainer.minibatches=1",
+        "algorithm.dynamic_sampling=false", "eval.episodes=2",
     ]  # fmt: skip
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=str(tmp_path))
