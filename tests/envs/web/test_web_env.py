@@ -16,6 +16,7 @@ from agentgym.envs.web import EXCLUDED, TASKS, MiniWoBEnv, env_id
 from agentgym.envs.web.browser import BrowserCrashed
 from agentgym.envs.web.solvers import SOLVERS
 from agentgym.envs.web.tasks import ALL_TASKS
+from web_helpers import pool  # noqa: F401 (fixture)
 
 SOLVED = ["click-button", "click-link", "enter-text", "click-checkboxes", "focus-text", "click-dialog", "login-user"]
 

@@ -1,4 +1,7 @@
-"""Fixtures of the MiniWoB++ browser tests: one browser for the whole session, failing loudly without one."""
+"""Fixtures of the MiniWoB++ browser tests: one browser for the whole session, failing loudly without one.
+
+Imported by the test modules (not a conftest.py, whose module name would clash with tests/conftest.py,
+which other tests import ``CountdownEnv`` from)."""
 
 from __future__ import annotations
 
