@@ -126,6 +126,24 @@ def _walk_text(env: Any, seed: int, options: dict[str, Any], rng: random.Random,
     return texts
 
 
+#: Registered envs drawn from per entry point (env class) when no env ids are given.
+_PER_ENTRY_POINT = 2
+
+
+def _default_env_ids() -> list[str]:
+    import agentgym
+
+    taken: dict[str, int] = {}
+    ids = []
+    for env_id in sorted(agentgym.registered_envs()):
+        entry = agentgym.spec(env_id).entry_point
+        key = entry if isinstance(entry, str) else repr(entry)
+        if taken.get(key, 0) < _PER_ENTRY_POINT:
+            taken[key] = taken.get(key, 0) + 1
+            ids.append(env_id)
+    return ids
+
+
 def env_corpus(seed: int = 0, env_ids: Sequence[str] | None = None) -> list[str]:
     """Text from the registered envs, for training a tokenizer.
 
@@ -138,14 +156,16 @@ def env_corpus(seed: int = 0, env_ids: Sequence[str] | None = None) -> list[str]
 
     Args:
         seed: seeds the choice of reset seeds and of walk actions.
-        env_ids: the envs to draw from; default all registered ones.
+        env_ids: the envs to draw from; default all registered ones, but at most
+            ``_PER_ENTRY_POINT`` per env class (the 116 MiniWoB++ ids share one class and one
+            kind of text; a browser episode for each would take minutes).
 
     Returns:
         The texts, in a deterministic order.
     """
     import agentgym
 
-    ids = sorted(env_ids) if env_ids is not None else sorted(agentgym.registered_envs())
+    ids = sorted(env_ids) if env_ids is not None else _default_env_ids()
     texts: list[str] = list(_GENERIC_TEXT)
     used: list[str] = []
     for env_id in ids:
