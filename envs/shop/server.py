@@ -22,12 +22,12 @@ in a browser.
 
 from __future__ import annotations
 
-import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from agentgym.envs.shop import pages
+from agentgym.per_process import PerProcess
 from agentgym.envs.shop.catalog import DEFAULT_CATALOG_SIZE, Catalog, generate_catalog
 from agentgym.envs.shop.goals import Goal, make_goal
 from agentgym.envs.shop.reward import score_purchase
@@ -170,18 +170,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # quiet: thousands of requests per episode batch
 
 
-_SHARED: dict[tuple[int, int, int], ShopServer] = {}
-_SHARED_LOCK = threading.Lock()
+_SHARED = PerProcess()
 
 
 def shared_server(catalog_seed: int = 0, catalog_size: int = DEFAULT_CATALOG_SIZE) -> ShopServer:
     """This process's server for a catalog: started on first use, then reused by every env."""
-    key = (os.getpid(), catalog_seed, catalog_size)  # a forked child starts its own
-    with _SHARED_LOCK:
-        server = _SHARED.get(key)
-        if server is None:
-            server = _SHARED[key] = ShopServer(catalog_seed, catalog_size).start()
-        return server
+    return _SHARED.get((catalog_seed, catalog_size), lambda: ShopServer(catalog_seed, catalog_size).start())
 
 
 def main() -> None:

@@ -29,6 +29,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable, TypeVar
 
+from agentgym.per_process import PerProcess
+
 __all__ = [
     "BrowserPool",
     "BrowserCrashed",
@@ -239,15 +241,9 @@ def _is_closed_error(exc: Exception) -> bool:
     return any(s in text for s in ("TargetClosedError", "Target closed", "Target page, context or browser has been closed", "crashed", "Browser has been closed", "Connection closed"))
 
 
-_POOL: BrowserPool | None = None
-_POOL_PID = 0
-_POOL_LOCK = threading.Lock()
+_POOLS = PerProcess()
 
 
 def shared_pool() -> BrowserPool:
     """This process's browser pool (a forked child gets its own)."""
-    global _POOL, _POOL_PID
-    with _POOL_LOCK:
-        if _POOL is None or _POOL_PID != os.getpid():
-            _POOL, _POOL_PID = BrowserPool(), os.getpid()
-        return _POOL
+    return _POOLS.get(None, BrowserPool)

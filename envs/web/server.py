@@ -8,10 +8,11 @@ so that every page has the same origin. One server per process, shared by every 
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from agentgym.per_process import PerProcess
 
 __all__ = ["html_dir", "TaskServer", "shared_server"]
 
@@ -74,15 +75,9 @@ class TaskServer:
         self._httpd.server_close()
 
 
-_SERVER: TaskServer | None = None
-_SERVER_PID = 0
-_LOCK = threading.Lock()
+_SERVERS = PerProcess()
 
 
 def shared_server() -> TaskServer:
     """This process's task server (started on first use; a forked child starts its own)."""
-    global _SERVER, _SERVER_PID
-    with _LOCK:
-        if _SERVER is None or _SERVER_PID != os.getpid():
-            _SERVER, _SERVER_PID = TaskServer(), os.getpid()
-        return _SERVER
+    return _SERVERS.get(None, TaskServer)
