@@ -38,6 +38,9 @@ if [ "$what" = dev ]; then
     # The MiniWoB++ envs: the task pages of `miniwob` (its selenium/gymnasium pins are not needed)
     # and Debian's Chromium for Playwright to drive (never `playwright install`).
     pip_q --no-deps "miniwob==1.1.0"
+    # BFCL's data, possible answers and multi-turn API classes; its declared dependencies pin an
+    # old numpy and pull an unpinned torch, none of which the parts read here need.
+    pip_q --no-deps "bfcl-eval==2026.3.23"
     if [ ! -x /usr/bin/chromium ]; then
         SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
         echo "[install] installing chromium with apt-get (for the MiniWoB++ envs)"
