@@ -1,0 +1,225 @@
+"""Tool calls out of a policy's text, in the two common formats, plus the final answer.
+
+Both formats may appear in one action; several calls per action are allowed:
+
+- Hermes/Qwen tags: ``<tool_call>{"name": "add", "arguments": {"a": 1, "b": 2}}</tool_call>``
+  (``arguments`` may also be a JSON string; ``parameters`` is accepted for ``arguments``).
+- OpenAI JSON: the action (optionally in a fenced json block) is the object
+  ``{"tool_calls": [{"type": "function", "id": "c1", "function": {"name": "add",
+  "arguments": "{\\"a\\": 1, \\"b\\": 2}"}}]}``; ``arguments`` may be a JSON string or an
+  object. A bare call object ``{"name": ..., "arguments": ...}`` or a JSON list of calls is
+  read the same way.
+
+The final answer is ``<answer>...</answer>`` anywhere in the text.
+
+:func:`parse_action` never raises: each call that cannot be read becomes a :class:`CallError`
+that says where and why (bad JSON with line, column and character position; a missing name;
+arguments that are not an object), in the order the calls appeared.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence, Union
+
+__all__ = ["ToolCall", "CallError", "ParsedAction", "parse_action", "format_tool_calls", "ANSWER_OPEN", "ANSWER_CLOSE"]
+
+ANSWER_OPEN, ANSWER_CLOSE = "<answer>", "</answer>"
+_TAG_OPEN, _TAG_CLOSE = "<tool_call>", "</tool_call>"
+_TAGGED = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)
+_ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+_FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One readable tool call.
+
+    Attributes:
+        name: the tool named.
+        arguments: the arguments object (not yet checked against the tool's schema).
+        id: the call id the policy gave (OpenAI format), if any.
+    """
+
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
+
+    def key(self) -> str:
+        """A canonical text of the call (name + sorted arguments), for hashing and comparing."""
+        return self.name + json.dumps(self.arguments, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True)
+class CallError:
+    """A tool call that could not be read.
+
+    Attributes:
+        message: what was wrong and where, e.g. ``bad JSON in tool call 1: Expecting ',' delimiter
+            at line 1, column 31 (char 30)``.
+        name: the tool name, when it could be read.
+    """
+
+    message: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedAction:
+    """What an action asked for.
+
+    Attributes:
+        calls: every tool call attempted, readable (:class:`ToolCall`) or not (:class:`CallError`),
+            in order.
+        answer: the text of ``<answer>...</answer>`` (stripped), or None.
+        errors: problems outside any single call (e.g. an ``<answer>`` never closed).
+        format: ``hermes``, ``openai``, ``both`` or ``none``: where the calls came from.
+    """
+
+    calls: list[Union[ToolCall, CallError]] = field(default_factory=list)
+    answer: str | None = None
+    errors: list[str] = field(default_factory=list)
+    format: str = "none"
+
+    @property
+    def readable(self) -> list[ToolCall]:
+        """The calls that parsed."""
+        return [c for c in self.calls if isinstance(c, ToolCall)]
+
+
+def parse_action(text: str) -> ParsedAction:
+    """Read the tool calls and the final answer out of an action (never raises)."""
+    if not isinstance(text, str):
+        return ParsedAction(errors=[f"expected text, got {type(text).__name__}"])
+    errors: list[str] = []
+    answer = None
+    match = _ANSWER.search(text)
+    if match:
+        answer = match.group(1).strip()
+        text_wo_answer = text[: match.start()] + text[match.end() :]
+    else:
+        text_wo_answer = text
+        if ANSWER_OPEN in text:
+            errors.append(f"{ANSWER_OPEN} at char {text.index(ANSWER_OPEN)} is never closed by {ANSWER_CLOSE}")
+
+    calls: list[Union[ToolCall, CallError]] = []
+    formats = []
+    tagged = list(_TAGGED.finditer(text_wo_answer))
+    for match in tagged:
+        calls.append(_read_call_json(match.group(1), len(calls) + 1, where="<tool_call> block"))
+    rest = _TAGGED.sub("", text_wo_answer)
+    if tagged:
+        formats.append("hermes")
+    if _TAG_OPEN in rest:
+        calls.append(CallError(f"{_TAG_OPEN} at char {text_wo_answer.rindex(_TAG_OPEN)} is never closed by {_TAG_CLOSE}"))
+        formats.append("hermes")
+    elif _TAG_CLOSE in rest:
+        calls.append(CallError(f"{_TAG_CLOSE} without a matching {_TAG_OPEN}"))
+
+    body = rest.strip()
+    fenced = _FENCE.match(body)
+    if fenced:
+        body = fenced.group(1).strip()
+    if body.startswith(("{", "[")):
+        formats.append("openai")
+        calls.extend(_read_openai(body, first_index=len(calls) + 1))
+    fmt = "both" if len(set(formats)) == 2 else (formats[0] if formats else "none")
+    return ParsedAction(calls=calls, answer=answer, errors=errors, format=fmt)
+
+
+def _json_error(exc: json.JSONDecodeError, what: str) -> str:
+    return f"bad JSON in {what}: {exc.msg} at line {exc.lineno}, column {exc.colno} (char {exc.pos})"
+
+
+def _read_call_json(raw: str, index: int, *, where: str) -> Union[ToolCall, CallError]:
+    raw = raw.strip()
+    fenced = _FENCE.match(raw)
+    if fenced:
+        raw = fenced.group(1).strip()
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return CallError(_json_error(exc, f"tool call {index} ({where})"))
+    return _call_from_object(obj, index)
+
+
+def _read_openai(body: str, first_index: int) -> list[Union[ToolCall, CallError]]:
+    try:
+        obj, end = json.JSONDecoder().raw_decode(body)
+    except json.JSONDecodeError as exc:
+        return [CallError(_json_error(exc, "the tool_calls JSON"))]
+    if body[end:].strip():
+        return [CallError(f"unexpected text after the tool_calls JSON, at char {end}: {body[end:end + 30]!r}")]
+    if isinstance(obj, dict) and "tool_calls" in obj:
+        items = obj["tool_calls"]
+        if not isinstance(items, list):
+            return [CallError(f"'tool_calls' must be a list of calls, got {_kind(items)}")]
+    elif isinstance(obj, dict):
+        items = [obj]
+    elif isinstance(obj, list):
+        items = obj
+    else:  # pragma: no cover - raw_decode of text starting with { or [ gives a dict or list
+        items = [obj]
+    return [_call_from_object(item, first_index + i) for i, item in enumerate(items)]
+
+
+def _call_from_object(obj: Any, index: int) -> Union[ToolCall, CallError]:
+    """A call object in either shape -> ToolCall, or a CallError saying which field is wrong."""
+    label = f"tool call {index}"
+    if not isinstance(obj, dict):
+        return CallError(f"{label} must be a JSON object with 'name' and 'arguments', got {_kind(obj)}")
+    call_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    if "function" in obj:  # OpenAI: {"type": "function", "function": {...}}
+        if obj.get("type", "function") != "function":
+            return CallError(f"{label} has type {obj.get('type')!r}; only 'function' calls are supported")
+        obj = obj["function"]
+        if not isinstance(obj, dict):
+            return CallError(f"{label}: 'function' must be an object with 'name' and 'arguments', got {_kind(obj)}")
+    name = obj.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return CallError(f"{label} has no tool name: expected a string 'name' field, got {_kind(name)}")
+    name = name.strip()
+    arguments = obj.get("arguments", obj.get("parameters", {}))
+    if isinstance(arguments, str):
+        if not arguments.strip():
+            arguments = {}
+        else:
+            try:
+                arguments = json.loads(arguments)
+            except json.JSONDecodeError as exc:
+                return CallError(_json_error(exc, f"the arguments string of {label} ({name})"), name=name)
+    if arguments is None:
+        arguments = {}
+    if not isinstance(arguments, dict):
+        return CallError(f"{label} ({name}): 'arguments' must be a JSON object, got {_kind(arguments)}", name=name)
+    return ToolCall(name=name, arguments=arguments, id=call_id)
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    if value is None:
+        return "nothing"
+    return names.get(type(value), type(value).__name__)
+
+
+def format_tool_calls(calls: Sequence[ToolCall], style: str = "hermes") -> str:
+    """Render calls as an action: ``hermes`` (``<tool_call>`` blocks, one per line) or
+    ``openai`` (a ``{"tool_calls": [...]}`` object with JSON-string arguments)."""
+    if style == "hermes":
+        return "\n".join(
+            f"{_TAG_OPEN}{json.dumps({'name': c.name, 'arguments': c.arguments}, ensure_ascii=False)}{_TAG_CLOSE}"
+            for c in calls
+        )
+    if style == "openai":
+        items = [
+            {
+                "id": c.id or f"call_{i}",
+                "type": "function",
+                "function": {"name": c.name, "arguments": json.dumps(c.arguments, ensure_ascii=False)},
+            }
+            for i, c in enumerate(calls)
+        ]
+        return json.dumps({"tool_calls": items}, ensure_ascii=False)
+    raise ValueError(f"style must be 'hermes' or 'openai', got {style!r}")
