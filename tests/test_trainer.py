@@ -193,3 +193,20 @@ def test_killed_run_resumes_exactly(tiny_model, tmp_path):
             assert a.get(key) == pytest.approx(b.get(key), rel=1e-6, abs=1e-9), (a["iteration"], key)
     summary = json.loads((killed / "checkpoints" / "latest").read_text() and (killed / "checkpoints" / (killed / "checkpoints" / "latest").read_text().strip() / "state.json").read_text())
     assert summary["eval_after"]["episodes"] == 2
+
+
+def test_a_run_started_from_a_checkpoint_uses_its_own_learning_rate(tiny_model, tmp_path):
+    """Guards against the optimizer state of a copied checkpoint silently overriding
+    ``trainer.lr`` (a run continued from another run's checkpoint with a new learning rate)."""
+    first = tmp_path / "first"
+    GRPOTrainer(load_config(None, _overrides(tiny_model, first, **{"trainer.iterations": 1, "trainer.lr": 3e-4})), progress=False).run()
+    second = tmp_path / "second"
+    import shutil
+
+    shutil.copytree(first / "checkpoints", second / "checkpoints")
+    overrides = _overrides(tiny_model, second, **{"trainer.iterations": 2, "trainer.lr": 2e-3, "trainer.lr_schedule": "linear"})
+    GRPOTrainer(load_config(None, overrides), progress=False).run()
+    last = read_metrics(second)[-1]
+    assert last["iteration"] == 2
+    # Linear to zero over 2 iterations: iteration 2 trains at half the peak.
+    assert last["lr"] == pytest.approx(2e-3 * lr_lambda("linear", 0, 2)(1))

@@ -137,6 +137,7 @@ class GRPOTrainer:
         if checkpoint is not None:
             self.state = load_checkpoint(checkpoint, self.model, self.optimizer, self.scheduler)
             self.iteration = self.state["iteration"]
+            self._apply_configured_lr()
             self._say(f"resumed from {checkpoint} at iteration {self.iteration}")
             self.backend.sync()
         metrics = MetricsWriter(self.run_dir, resume_iteration=self.iteration if checkpoint else 0)
@@ -177,6 +178,19 @@ class GRPOTrainer:
         self._say(f"held-out success ({cfg.eval.split}, {cfg.eval.episodes} tasks): before {before:.1%}, after {after:.1%}")
         return {"eval_before": self.state["eval_before"], "eval_after": self.state["eval_after"], "sft": self.state.get("sft")}
 
+    def _apply_configured_lr(self) -> None:
+        """After loading a checkpoint: the config's peak lr and schedule govern, not the ones
+        saved with the optimizer (they differ when a run starts from another run's checkpoint
+        with a new ``trainer.lr``; for a plain resume they are equal and nothing changes)."""
+        t = self.config.trainer
+        factor = lr_lambda(t.lr_schedule, t.warmup_iterations, t.iterations)
+        self.scheduler.base_lrs = [t.lr for _ in self.optimizer.param_groups]
+        self.scheduler.lr_lambdas = [factor for _ in self.optimizer.param_groups]
+        for group in self.optimizer.param_groups:
+            group["initial_lr"] = t.lr
+            group["lr"] = t.lr * factor(self.scheduler.last_epoch)
+        self.scheduler._last_lr = [g["lr"] for g in self.optimizer.param_groups]
+
     def train_iteration(self, iteration: int) -> dict[str, Any]:
         """One rollout-and-update iteration; returns its metrics."""
         cfg, t, a = self.config, self.config.trainer, self.config.algorithm
@@ -195,6 +209,7 @@ class GRPOTrainer:
         keep = informative if a.dynamic_sampling else [True] * len(groups)
         samples = build_samples(groups, advantages, keep)
 
+        lr = self.optimizer.param_groups[0]["lr"]  # this iteration's update's
         start = time.perf_counter()
         train = self._update(samples, seed) if samples else {}
         train_s = time.perf_counter() - start
@@ -216,7 +231,7 @@ class GRPOTrainer:
             "entropy": float(np.mean(entropies)) if entropies else 0.0,
             "zero_advantage_groups": 1.0 - float(np.mean(informative)),
             "trained_samples": len(samples),
-            "lr": self.optimizer.param_groups[0]["lr"],
+            "lr": lr,
             "generated_tokens": generated,
             "rollout_tokens_per_s": generated / rollout_s if rollout_s else 0.0,
             "rollout_s": rollout_s,
