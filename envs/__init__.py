@@ -14,3 +14,4 @@ def register_builtin_envs() -> None:
     register_household()
     register_shop()
     register_web()
+    from agentgym.envs.search import register as register_search; register_search()  # noqa: E702
