@@ -40,7 +40,9 @@ __all__ = [
 ]
 
 #: The built-in suites: name -> "module:Class".
-SUITES: dict[str, str] = {}
+SUITES: dict[str, str] = {
+    "calculator": "agentgym.envs.tools.suites.calculator:CalculatorEnv",
+}
 
 
 def suite_env_id(name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["answers_match", "normalize_answer", "parse_number"]
+__all__ = ["answers_match", "normalize_answer", "parse_number", "within_rounding"]
 
 
 def normalize_answer(text: str) -> str:
@@ -43,3 +43,16 @@ def answers_match(given: str, expected: str, *, rel_tol: float = 1e-6, abs_tol: 
     if a is not None and b is not None:
         return math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol)
     return normalize_answer(given) == normalize_answer(expected)
+
+
+def within_rounding(given: str, exact: float, decimals: int) -> bool:
+    """True if ``given`` is ``exact`` rounded to ``decimals`` places (any correct rounding: the
+    error is at most half a unit in the last place, plus a hair for float noise).
+
+    Example: with ``exact = 8.04672`` and 2 decimals, ``"8.05"`` matches (|8.05 - 8.04672| =
+    0.00328 <= 0.005) and ``"8.04"`` does not (0.00672 > 0.005).
+    """
+    value = parse_number(given)
+    if value is None:
+        return False
+    return abs(value - exact) <= 0.5 * 10.0**-decimals * (1 + 1e-6) + 1e-9
