@@ -14,4 +14,5 @@ def register_builtin_envs() -> None:
     register_household()
     register_shop()
     register_web()
+    from agentgym.envs.tools import register as register_tools; register_tools()  # noqa: E702
     from agentgym.envs.search import register as register_search; register_search()  # noqa: E702
