@@ -14,6 +14,8 @@ inside the sandbox), ``jobs``, ``streams``, ``result``, ``errors``.
 
 from .backends import available_backends, get_backend, run
 from .errors import SandboxError, SandboxUnavailable
+from .pool import Sandbox
 from .result import ExecResult, Limits
 
-__all__ = ["run", "ExecResult", "Limits", "SandboxError", "SandboxUnavailable", "available_backends", "get_backend"]
+__all__ = ["run", "ExecResult", "Limits", "Sandbox", "SandboxError", "SandboxUnavailable", "available_backends",
+           "get_backend"]

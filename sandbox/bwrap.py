@@ -133,7 +133,7 @@ class BwrapPlan:
             a += ["--ro-bind", path, path]
         for path in default_hidden_paths(self.exposed):
             a += ["--tmpfs", path]
-        a += ["--proc", "/proc", "--dev", "/dev"]
+        a += ["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue"]
         for path in ("/tmp", "/var/tmp"):
             a += ["--perms", "1777", "--tmpfs", path]
         a += ["--perms", "0755", "--dir", GUEST_DIR, "--ro-bind", str(_GUEST_SOURCE), f"{GUEST_DIR}/guest.py"]

@@ -36,7 +36,8 @@ import traceback
 import types
 
 SCRIPT_NAMES = {"python": "main.py", "bash": "main.sh"}
-SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+SCRATCH_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue")
+SYSV_IPC_TABLES = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
 
 
 def write_files(job: dict) -> str:
@@ -179,6 +180,18 @@ def _empty_dir(path: str) -> None:
             os.unlink(entry.path)
 
 
+def _ipc_left() -> bool:
+    """Whether System V IPC objects outlived the job (the host then replaces this worker)."""
+    for table in SYSV_IPC_TABLES:
+        try:
+            with open(table) as f:
+                if len(f.read().strip().splitlines()) > 1:
+                    return True
+        except OSError:
+            pass
+    return False
+
+
 def _status_to_code(status: int) -> int:
     if os.WIFSIGNALED(status):
         return 128 + os.WTERMSIG(status)
@@ -195,6 +208,10 @@ def serve(fd: int) -> None:
             job, fds = _recv_message(sock)
         except EOFError:
             return
+        if "code" not in job:  # a late kill for a job that had already ended
+            for fd in fds:
+                os.close(fd)
+            continue
         out_fd, err_fd = fds
         if os.geteuid() == 0:
             os.chown(job["workdir"], job["uid"], job["gid"])
@@ -222,7 +239,7 @@ def serve(fd: int) -> None:
         _kill_all_but_me()
         for path in (job["workdir"], *SCRATCH_DIRS):
             _empty_dir(path)
-        _send(sock, {"exit_code": exit_code})
+        _send(sock, {"exit_code": exit_code, "dirty": _ipc_left()})
 
 
 def _wait_or_kill(sock: socket.socket, pid: int) -> int:
