@@ -144,7 +144,7 @@ class BwrapPlan:
         a += ["--perms", "0755", "--tmpfs", WORKDIR, "--remount-ro", "/", "--chdir", WORKDIR, "--clearenv"]
         for key, value in self.environment().items():
             a += ["--setenv", key, value]
-        a += ["--", self.python, "-I", "-B", f"{GUEST_DIR}/guest.py", *guest_args]
+        a += ["--", self.python, "-I", "-B", "-u", f"{GUEST_DIR}/guest.py", *guest_args]
         return a
 
     def environment(self) -> dict[str, str]:

@@ -67,7 +67,7 @@ class DockerBackend:
         start = time.monotonic()
         try:
             container = self.client.containers.create(
-                self.image, command=["python3", "-I", "-B", "-c", _GUEST_SOURCE.read_text(), "env"],
+                self.image, command=["python3", "-I", "-B", "-u", "-c", _GUEST_SOURCE.read_text(), "env"],
                 environment=env, network_mode="none", read_only=True, user=f"{SANDBOX_UID}:{SANDBOX_UID}",
                 cap_drop=["ALL"], security_opt=["no-new-privileges"], mem_limit=mem, memswap_limit=mem,
                 pids_limit=limits.max_processes, nano_cpus=int(limits.cpus * 1e9), working_dir=WORKDIR,

@@ -229,6 +229,13 @@ def serve(fd: int) -> None:
                 execute(job)
             except SystemExit as exc:
                 code = exc.code
+                if not (code is None or isinstance(code, int)):
+                    print(code, file=sys.stderr)  # sys.exit("message") prints it, as the interpreter does
+                for stream in (sys.stdout, sys.stderr):
+                    try:
+                        stream.flush()
+                    except (OSError, ValueError):
+                        pass
                 os._exit(code if isinstance(code, int) else (0 if code is None else 1))
             except BaseException:
                 traceback.print_exc()
