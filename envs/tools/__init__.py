@@ -42,6 +42,7 @@ __all__ = [
 #: The built-in suites: name -> "module:Class".
 SUITES: dict[str, str] = {
     "calculator": "agentgym.envs.tools.suites.calculator:CalculatorEnv",
+    "dates": "agentgym.envs.tools.suites.dates:DatesEnv",
 }
 
 

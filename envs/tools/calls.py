@@ -129,8 +129,28 @@ def parse_action(text: str) -> ParsedAction:
     return ParsedAction(calls=calls, answer=answer, errors=errors, format=fmt)
 
 
+#: Arguments nested deeper than this are refused (no tool needs more; it bounds recursion).
+MAX_NESTING = 32
+
+
 def _json_error(exc: json.JSONDecodeError, what: str) -> str:
     return f"bad JSON in {what}: {exc.msg} at line {exc.lineno}, column {exc.colno} (char {exc.pos})"
+
+
+def _depth(value: Any, limit: int = MAX_NESTING) -> int:
+    """Nesting depth of a JSON value, counting no further than ``limit + 1``."""
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 def _read_call_json(raw: str, index: int, *, where: str) -> Union[ToolCall, CallError]:
@@ -142,6 +162,8 @@ def _read_call_json(raw: str, index: int, *, where: str) -> Union[ToolCall, Call
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         return CallError(_json_error(exc, f"tool call {index} ({where})"))
+    except RecursionError:
+        return CallError(f"bad JSON in tool call {index} ({where}): nested too deeply")
     return _call_from_object(obj, index)
 
 
@@ -150,6 +172,8 @@ def _read_openai(body: str, first_index: int) -> list[Union[ToolCall, CallError]
         obj, end = json.JSONDecoder().raw_decode(body)
     except json.JSONDecodeError as exc:
         return [CallError(_json_error(exc, "the tool_calls JSON"))]
+    except RecursionError:
+        return [CallError("bad JSON in the tool_calls JSON: nested too deeply")]
     if body[end:].strip():
         return [CallError(f"unexpected text after the tool_calls JSON, at char {end}: {body[end:end + 30]!r}")]
     if isinstance(obj, dict) and "tool_calls" in obj:
@@ -190,10 +214,14 @@ def _call_from_object(obj: Any, index: int) -> Union[ToolCall, CallError]:
                 arguments = json.loads(arguments)
             except json.JSONDecodeError as exc:
                 return CallError(_json_error(exc, f"the arguments string of {label} ({name})"), name=name)
+            except RecursionError:
+                return CallError(f"bad JSON in the arguments string of {label} ({name}): nested too deeply", name=name)
     if arguments is None:
         arguments = {}
     if not isinstance(arguments, dict):
         return CallError(f"{label} ({name}): 'arguments' must be a JSON object, got {_kind(arguments)}", name=name)
+    if _depth(arguments) > MAX_NESTING:
+        return CallError(f"{label} ({name}): arguments nested deeper than {MAX_NESTING} levels", name=name)
     return ToolCall(name=name, arguments=arguments, id=call_id)
 
 

@@ -11,6 +11,7 @@ Java/JavaScript type.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any, Sequence
 
 __all__ = ["JSON_SCHEMA_TYPES", "to_openai_tools", "language_docs"]
@@ -93,6 +94,9 @@ def language_docs(functions: Sequence[dict[str, Any]], language: str) -> list[di
             items = spec.pop("items", None)
             if isinstance(items, dict) and items.get("type"):
                 hint += f" The list elements are of type {items['type']}; they are not in string representation."
+            nested = spec.pop("properties", None)
+            if language == "javascript" and isinstance(nested, dict):
+                hint += f" The dictionary entries have the following schema; they are not in string representation. {json.dumps(nested)}"
             spec["description"] = spec.get("description", "") + hint
             spec["type"] = "string"
     return docs

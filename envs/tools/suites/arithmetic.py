@@ -53,6 +53,8 @@ def evaluate(expression: str) -> int | float:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"not an arithmetic expression: {exc.msg} at column {exc.offset}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise ExpressionError(f"not an arithmetic expression: {exc}") from None
     return _eval(tree.body)
 
 

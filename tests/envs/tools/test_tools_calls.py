@@ -95,3 +95,12 @@ def test_format_round_trips(style):
     parsed = parse_action(format_tool_calls(calls, style))
     assert [(c.name, c.arguments) for c in parsed.calls] == [(c.name, c.arguments) for c in calls]
     assert parsed.format == style
+
+
+def test_deep_nesting_is_refused_not_raised():
+    """Guards against a RecursionError escaping json.loads on '[[[[...' (found by the fuzz test)."""
+    [error] = parse_action("[" * 5000).calls
+    assert "nested too deeply" in error.message or "Expecting" in error.message
+    deep = '{"name": "f", "arguments": {"a": ' + "[" * 40 + "]" * 40 + "}}"
+    [error] = parse_action(f"<tool_call>{deep}</tool_call>").calls
+    assert error.message == "tool call 1 (f): arguments nested deeper than 32 levels"
