@@ -16,3 +16,4 @@ def register_builtin_envs() -> None:
     register_web()
     from agentgym.envs.tools import register as register_tools; register_tools()  # noqa: E702
     from agentgym.envs.search import register as register_search; register_search()  # noqa: E702
+    from agentgym.envs.tools.bfcl import register as register_bfcl; register_bfcl()  # noqa: E702

@@ -12,11 +12,19 @@ from hypothesis import strategies as st
 import agentgym
 from agentgym.conformance import run_checks
 
+from agentgym.envs.tools.bfcl import REPRESENTATIVE_CATEGORIES as BFCL_REPRESENTATIVE_CATEGORIES
+from agentgym.envs.tools.bfcl import env_id as bfcl_id
 from agentgym.envs.web import REPRESENTATIVE_TASKS
 from agentgym.envs.web import env_id as miniwob_id
 
 _MINIWOB_CHECKED = {miniwob_id(t) for t in REPRESENTATIVE_TASKS}
-ENV_IDS = [i for i in agentgym.registered_envs() if not i.startswith("agentgym/miniwob.") or i in _MINIWOB_CHECKED]
+# The 17 BFCL ids share two env classes; a few stand for them (tests/envs/tools/test_bfcl_envs.py checks every category).
+_BFCL_CHECKED = {bfcl_id(c) for c in BFCL_REPRESENTATIVE_CATEGORIES}
+ENV_IDS = [
+    i
+    for i in agentgym.registered_envs()
+    if (not i.startswith("agentgym/miniwob.") or i in _MINIWOB_CHECKED) and (not i.startswith("agentgym/bfcl.") or i in _BFCL_CHECKED)
+]
 
 
 @pytest.mark.parametrize("env_id", ENV_IDS)
