@@ -16,16 +16,22 @@ Modules, one idea each:
 - :mod:`~agentgym.envs.shop.client`: the env's HTTP client;
 - :mod:`~agentgym.envs.shop.page`: HTML page -> ``[SEP]`` text observation and clickable elements;
 - :mod:`~agentgym.envs.shop.oracle`: the solver behind ``oracle_action()``;
-- :mod:`~agentgym.envs.shop.env`: :class:`ShopEnv`, the :class:`~agentgym.TextEnv`.
+- :mod:`~agentgym.envs.shop.env`: :class:`ShopEnv`, the :class:`~agentgym.TextEnv` (text mode);
+- :mod:`~agentgym.envs.shop.browser_env`: :class:`ShopBrowserEnv`, the browser mode
+  (``agentgym/ShopBrowser-v0``): the same site in headless Chromium, read as a DOM text view
+  with element references and driven with click/type/press (the MiniWoB++ envs' browser pool,
+  view and actions, :mod:`agentgym.envs.web`);
+- :mod:`~agentgym.envs.shop.browser_oracle`: the text-mode oracle's steps on element references.
 """
 
+from agentgym.envs.shop.browser_env import ShopBrowserEnv
 from agentgym.envs.shop.env import ShopEnv
 
-__all__ = ["ShopEnv", "register"]
+__all__ = ["ShopEnv", "ShopBrowserEnv", "register"]
 
 
 def register() -> None:
-    """Register ``agentgym/Shop-v0`` (text mode)."""
+    """Register ``agentgym/Shop-v0`` (text mode) and ``agentgym/ShopBrowser-v0`` (browser mode)."""
     import agentgym
 
     agentgym.register(
@@ -33,4 +39,9 @@ def register() -> None:
         "agentgym.envs.shop.env:ShopEnv",
         description="WebShop-style shop over real HTTP: search, open products, select options, buy what the instruction asks.",
         mode="text",
+    )
+    agentgym.register(
+        "agentgym/ShopBrowser-v0",
+        "agentgym.envs.shop.browser_env:ShopBrowserEnv",
+        description="The same shop in headless Chromium: a DOM text view with element references, click/type/press actions.",
     )

@@ -21,7 +21,8 @@ from agentgym.envs.shop.splits import shop_task_set
 
 __all__ = ["ShopEnv", "MODES"]
 
-#: Observation modes. ``browser`` (a Playwright-driven page) is planned, not built.
+#: Observation modes. ``browser`` is its own class, :class:`~agentgym.envs.shop.browser_env.ShopBrowserEnv`
+#: (``agentgym/ShopBrowser-v0``); ``ShopEnv`` is the text mode.
 MODES = ("text", "browser")
 
 _ACTION = re.compile(r"\s*(search|click)\s*\[(.*)\]\s*", re.IGNORECASE | re.DOTALL)
@@ -56,7 +57,8 @@ class ShopEnv(TextEnv):
 
     Args:
         split: ``train`` (10000 instructions) or ``test`` (1000; targets that ``train`` never asks for).
-        mode: ``text`` (the default). ``browser`` is not implemented yet.
+        mode: ``text`` (the default and only value; the browser mode is
+            :class:`~agentgym.envs.shop.browser_env.ShopBrowserEnv`, ``agentgym/ShopBrowser-v0``).
         catalog_seed: the seed of the generated catalog.
         catalog_size: products in the catalog.
         max_steps: the step limit (default 15).
@@ -93,8 +95,8 @@ class ShopEnv(TextEnv):
         super().__init__(split=split, max_steps=max_steps, render_mode=render_mode)
         if mode == "browser":
             raise NotImplementedError(
-                "ShopEnv(mode='browser') (the shop's pages in a Playwright browser) is not implemented yet; "
-                "use mode='text', which serves the same shop over HTTP and reads its pages as text"
+                "ShopEnv is the shop's text mode (mode='text'); the browser mode is ShopBrowserEnv "
+                "(agentgym.envs.shop.browser_env), registered as agentgym/ShopBrowser-v0"
             )
         if mode not in MODES:
             raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")

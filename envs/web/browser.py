@@ -199,6 +199,20 @@ class BrowserPool:
         page = await context.new_page()
         return context, page
 
+    def discard(self, context) -> None:
+        """Close a context from :meth:`new_page` without waiting (a dead browser has nothing to close)."""
+        loop = self._loop
+        if context is None or loop is None:
+            return
+
+        async def close() -> None:
+            try:
+                await context.close()
+            except Exception:
+                pass
+
+        asyncio.run_coroutine_threadsafe(close(), loop)
+
     @property
     def pid(self) -> int | None:
         """The pid of the running browser process (None before the first launch)."""

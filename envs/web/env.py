@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, ClassVar
 
 import gymnasium
@@ -12,6 +11,7 @@ from agentgym.env import StepOutcome, TaskSet, TextEnv
 from agentgym.envs.web.actions import USAGE, Action, ParseError, parse_action
 from agentgym.envs.web.browser import BrowserCrashed, BrowserPool, shared_pool
 from agentgym.envs.web.dom import Element, flatten, render, state_payload
+from agentgym.envs.web.page_actions import SCROLL_JS
 from agentgym.envs.web.server import shared_server
 from agentgym.envs.web.tasks import TASKS
 
@@ -58,21 +58,6 @@ _LOCATE_JS = """(ref) => {
   if (r.width === 0 || r.height === 0) return null;
   return [r.left + r.width / 2, r.top + r.height / 2];
 }"""
-
-# Scroll the nearest scrollable box under (x, y) (else the document) by (dx, dy).
-_SCROLL_JS = """([x, y, dx, dy]) => {
-  let el = document.elementFromPoint(x, y);
-  while (el && el !== document.body && el !== document.documentElement) {
-    const s = getComputedStyle(el);
-    if (/(auto|scroll)/.test(s.overflow + s.overflowX + s.overflowY) &&
-        (el.scrollHeight > el.clientHeight || el.scrollWidth > el.clientWidth)) break;
-    el = el.parentElement;
-  }
-  if (!el || el === document.body || el === document.documentElement) el = document.scrollingElement;
-  el.scrollBy(dx, dy);
-  return true;
-}"""
-
 
 class MiniWoBEnv(TextEnv):
     """A MiniWoB++ task (``click-button``, ``login-user``, ...) in headless Chromium.
@@ -175,17 +160,8 @@ class MiniWoBEnv(TextEnv):
 
     def _close_page(self) -> None:
         context, self._context, self._page = self._context, None, None
-        if context is None or self.pool._loop is None:
-            return
-
-        async def close() -> None:
-            try:
-                await context.close()
-            except Exception:
-                pass
-
-        # Fire and forget: a dead browser has nothing to close, and the env need not wait.
-        asyncio.run_coroutine_threadsafe(close(), self.pool._loop)
+        if context is not None:
+            self.pool.discard(context)  # fire and forget: the env need not wait
 
     async def _open(self, url: str, seed: int) -> dict[str, Any]:
         self._context, self._page = await self.pool.new_page(viewport=_VIEWPORT, clock_time=CLOCK_START_MS)
@@ -228,7 +204,7 @@ class MiniWoBEnv(TextEnv):
                     return {"error": f"unknown key {action.text!r}; use names like Enter, Tab, Backspace, ArrowDown, Control+A"}
                 raise
         elif action.kind == "scroll":
-            await page.evaluate(_SCROLL_JS, [self._mouse[0], self._mouse[1], action.x, action.y])
+            await page.evaluate(SCROLL_JS, [self._mouse[0], self._mouse[1], action.x, action.y])
         elif action.kind == "click_xy":
             self._mouse = (action.x, action.y)
             await page.mouse.click(action.x, action.y)
