@@ -134,7 +134,7 @@ class BwrapPlan:
         for path in default_hidden_paths(self.exposed):
             a += ["--tmpfs", path]
         a += ["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue"]
-        for path in ("/tmp", "/var/tmp"):
+        for path in ("/tmp", "/var/tmp", "/dev/shm"):
             a += ["--perms", "1777", "--tmpfs", path]
         a += ["--perms", "0755", "--dir", GUEST_DIR, "--ro-bind", str(_GUEST_SOURCE), f"{GUEST_DIR}/guest.py"]
         for dest, fd in (files or {}).items():

@@ -1,0 +1,64 @@
+"""Per-run cgroups: created where the process may (always as root), limits written, trees killed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import pytest
+
+from agentgym.sandbox.cgroups import RunCgroup, cgroups_usable
+from agentgym.sandbox.local import spawn_in_cgroup
+
+
+def _root_only():
+    if os.geteuid() != 0:
+        pytest.skip("creating cgroups needs root (or a delegated subtree); the rlimit fallback is tested instead")
+
+
+def test_root_can_always_create_cgroups():
+    _root_only()
+    assert cgroups_usable(), "as root, per-run cgroups must be available: the sandbox's limits depend on them"
+
+
+def test_limits_are_written_and_the_tree_is_killed():
+    _root_only()
+    group = RunCgroup.create()
+    assert group is not None
+    try:
+        group.set_limits(96 << 20, 7, 0.5)
+        mem, pids = group.dirs["memory"], group.dirs["pids"]
+        if group.version == 1:
+            assert int((mem / "memory.limit_in_bytes").read_text()) == 96 << 20
+        else:
+            assert int((mem / "memory.max").read_text()) == 96 << 20
+        assert (pids / "pids.max").read_text().strip() == "7"
+        # A shell that starts children inside the group from its first instruction.
+        proc = spawn_in_cgroup(["/bin/sh", "-c", "sleep 30 & sleep 30 & sleep 30"], group)
+        time.sleep(0.3)
+        members = group.pids()
+        assert proc.pid in members and len(members) == 4
+        assert group.kill_all(timeout_s=5)
+        proc.wait(timeout=5)
+        assert not group.pids()
+        # Raising the limit afterwards works too (the memory and swap limits are ordered).
+        group.set_limits(256 << 20, 64, 1.0)
+    finally:
+        group.remove()
+    assert not any(d.exists() for d in group.dirs.values())
+
+
+def test_the_process_limit_holds_for_a_shell_loop():
+    _root_only()
+    group = RunCgroup.create()
+    try:
+        group.set_limits(64 << 20, 5, 1.0)
+        proc = spawn_in_cgroup(["/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 5 & done; wait"], group,
+                               stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        assert 1 < len(group.pids()) <= 5  # the shell plus at most four sleeps, not nine processes
+        group.kill_all()
+        proc.wait(timeout=5)
+    finally:
+        group.remove()
