@@ -43,6 +43,7 @@ __all__ = [
 SUITES: dict[str, str] = {
     "calculator": "agentgym.envs.tools.suites.calculator:CalculatorEnv",
     "dates": "agentgym.envs.tools.suites.dates:DatesEnv",
+    "sql": "agentgym.envs.tools.suites.sql:SqlEnv",
 }
 
 

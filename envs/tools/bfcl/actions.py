@@ -57,14 +57,12 @@ def read_calls(text: str) -> ReadCalls:
         return ReadCalls(calls=parse_python_calls(text))
     except CallSyntaxError as exc:
         python_error = str(exc)
-    parsed = parse_action(text)
-    if parsed.calls:
-        calls = [PyCall(c.name, dict(c.arguments)) for c in parsed.calls if isinstance(c, ToolCall)]
-        errors = [c.message for c in parsed.calls if isinstance(c, CallError)]
-        return ReadCalls(calls=calls, errors=errors)
-    if _CALL_LIKE.match(text):
+    if _CALL_LIKE.match(text):  # python-shaped: its parse error is the one to report
         return ReadCalls(errors=[f"could not read the calls: {python_error}"])
-    return ReadCalls()
+    parsed = parse_action(text)
+    calls = [PyCall(c.name, dict(c.arguments)) for c in parsed.calls if isinstance(c, ToolCall)]
+    errors = [c.message for c in parsed.calls if isinstance(c, CallError)]
+    return ReadCalls(calls=calls, errors=errors)
 
 
 def resolve_names(calls: Sequence[PyCall], offered: Sequence[str]) -> list[PyCall]:

@@ -72,4 +72,6 @@ def test_tasks_depend_on_the_id_only(env_id):
     first = a.reset(seed=1, options={"task": "train-00005"})[0]
     assert b.reset(seed=99, options={"task": "train-00005"})[0] == first
     assert b.reset(seed=1, options={"task": "test-00005"})[0] != first
-    assert len({a.reset(seed=0, options={"task": f"train-{i:05d}"})[0] for i in range(30)}) >= 25
+    # Tasks differ in their data even where the request reads the same (SQL prompts are templates).
+    transcripts = {"\n".join(play_oracle(a, f"train-{i:05d}")[2]) for i in range(30)}
+    assert len(transcripts) >= 25  # two tasks may reveal the same facts (the same largest department)
