@@ -8,7 +8,9 @@ Measures, in one run on one machine:
 2. ``query``: BM25 latency per query on the default corpus (10,630 passages), uncached: the
    oracle's queries (a name and a cue word) and whole question texts (what an untrained policy
    often sends), p50/p95 over ``--queries`` distinct queries of each kind; and a cached repeat.
-3. ``env``: oracle episodes on the test split through the full tool-call path (parse the
+3. ``recall``: for every distinct fact any question chains (both splits), whether the oracle's
+   query (a name and a cue word) ranks the passage stating it first, or within the top ``--k``.
+4. ``env``: oracle episodes on the test split through the full tool-call path (parse the
    ``<tool_call>``, validate it with ``jsonschema``, search, JSON response, state hash):
    steps/s and episodes/s, resets included, and the time per reset and per step apart,
    medians of ``--repeats`` runs.
@@ -103,6 +105,18 @@ def main() -> None:
         "cached_repeat": time_queries(fresh, oracle_queries[: args.queries], args.k),
     }
 
+    facts = {}
+    for split in ("train", "test"):
+        for q in bank.questions(split):
+            for h in q.chain:
+                facts[(h.kind, h.relation, h.subject)] = h.passage
+    ranks = [index.search(oracle_query(*key), args.k) for key in facts]
+    recall = {
+        "facts": len(facts),
+        "at_1": round(sum(r[:1] == (pid,) for r, pid in zip(ranks, facts.values())) / len(facts), 5),
+        f"at_{args.k}": round(sum(pid in r for r, pid in zip(ranks, facts.values())) / len(facts), 5),
+    }
+
     tasks = list(env.task_set.ids("test"))[: args.episodes]
     runs = [time_env(env, tasks) for _ in range(args.repeats)]
     seconds = statistics.median(r[0] + r[1] for r in runs)
@@ -115,6 +129,7 @@ def main() -> None:
         "passages": len(env.dataset.corpus),
         "build_seconds": build,
         "query_latency": query,
+        "oracle_query_recall": recall,
         "env": {
             "episodes": len(tasks),
             "steps": steps,

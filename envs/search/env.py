@@ -113,13 +113,11 @@ class SearchEnv(ToolEnv):
         self._tool_list = self.tools.as_tools()
         # Room for k whole passages in a tool response (the base class cuts longer ones).
         self.max_result_chars = max(type(self).max_result_chars, k * (max_passage_chars + 120))
-        self.question = None
 
     # ------------------------------------------------------------------ ToolEnv hook
     def make_task(self, task_id: str, rng: np.random.Generator) -> ToolTask:
         """The question behind ``task_id``, its tools, and the oracle's plan (``rng`` is unused)."""
         question = self.dataset.questions.get(self.split, task_index(task_id))
-        self.question = question
         plan = OraclePlan(question)
         return ToolTask(
             prompt=_PROMPT.format(question=question.text),
