@@ -8,7 +8,8 @@ lists what works here; ``SandboxUnavailable`` is raised (never a silent unsandbo
 nothing does.
 
 Modules: ``backends`` (choice and ``run``), ``local`` (bubblewrap, cold), ``pool`` (warm workers),
-``docker_backend``, ``bwrap`` (the mount plan), ``cgroups`` (per-run limits), ``guest`` (the program
+``docker_backend``, ``bwrap`` (the mount plan), ``cgroups`` (per-run limits), ``seccomp`` (the
+syscall filter), ``guest`` (the program
 inside the sandbox), ``jobs``, ``streams``, ``result``, ``errors``.
 """
 

@@ -102,10 +102,12 @@ class BwrapPlan:
     workdir_size_mb: int | None = None
     privileged: bool = field(default_factory=lambda: os.geteuid() == 0)
 
-    def command(self, guest_args: list[str], files: dict[str, int] | None = None, as_pid_1: bool = False) -> list[str]:
+    def command(self, guest_args: list[str], files: dict[str, int] | None = None, as_pid_1: bool = False,
+                seccomp_fd: int | None = None) -> list[str]:
         """argv that runs ``python guest.py *guest_args`` in a fresh sandbox.
 
-        ``files`` maps a path inside the sandbox to an open fd whose content bwrap copies there.
+        ``files`` maps a path inside the sandbox to an open fd whose content bwrap copies there;
+        ``seccomp_fd`` is an open fd holding a seccomp filter (``seccomp.filter_fd()``).
         """
         a = [self.bwrap,
              "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
@@ -118,6 +120,8 @@ class BwrapPlan:
             a += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--disable-userns"]
         if as_pid_1:
             a += ["--as-pid-1"]
+        if seccomp_fd is not None:
+            a += ["--seccomp", str(seccomp_fd)]
         made: set[str] = set()
         for path in sorted(set(self.exposed), key=lambda p: (p.count("/"), p)):
             if any(path.startswith(e.rstrip("/") + "/") and not os.path.islink(e) for e in self.exposed if e != path):

@@ -15,6 +15,7 @@ from .cgroups import RunCgroup, cgroups_usable
 from .errors import HOW_TO_GET_A_BACKEND, SandboxError, SandboxUnavailable
 from .jobs import check_request, looks_like_memory_error, make_job
 from .result import ExecResult, Limits
+from .seccomp import filter_fd
 from .streams import capture
 
 __all__ = ["BubblewrapBackend", "spawn_in_cgroup", "HOST_ENV"]
@@ -69,9 +70,15 @@ class BubblewrapBackend:
             os.lseek(job_fd, 0, os.SEEK_SET)
             job_path = f"{GUEST_DIR}/job.json"
             self.plan.workdir_size_mb = limits.memory_mb
-            argv = self.plan.command(["once", job_path], files={job_path: job_fd})
-            proc = spawn_in_cgroup(argv, cgroup, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, pass_fds=(job_fd,))
+            seccomp_fd = filter_fd()
+            fds = (job_fd,) if seccomp_fd is None else (job_fd, seccomp_fd)
+            try:
+                argv = self.plan.command(["once", job_path], files={job_path: job_fd}, seccomp_fd=seccomp_fd)
+                proc = spawn_in_cgroup(argv, cgroup, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, pass_fds=fds)
+            finally:
+                if seccomp_fd is not None:
+                    os.close(seccomp_fd)
             os.close(job_fd)
             job_fd = -1
             try:

@@ -27,6 +27,7 @@ from .errors import HOW_TO_GET_A_BACKEND, SandboxError, SandboxUnavailable
 from .jobs import check_request, looks_like_memory_error, make_job
 from .local import _kill_tree, spawn_in_cgroup
 from .result import ExecResult, Limits
+from .seccomp import filter_fd
 from .streams import capture
 
 __all__ = ["Sandbox"]
@@ -48,9 +49,15 @@ class _Worker:
         try:
             if self.cgroup is not None:
                 self.cgroup.set_limits((Limits().memory_mb + _SERVER_MEMORY_MB) << 20, Limits().max_processes + 2, 1.0)
-            argv = plan.command(["serve", str(guest.fileno())], as_pid_1=True)
-            self.proc = spawn_in_cgroup(argv, self.cgroup, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, pass_fds=(guest.fileno(),))
+            seccomp_fd = filter_fd()
+            fds = (guest.fileno(),) if seccomp_fd is None else (guest.fileno(), seccomp_fd)
+            try:
+                argv = plan.command(["serve", str(guest.fileno())], as_pid_1=True, seccomp_fd=seccomp_fd)
+                self.proc = spawn_in_cgroup(argv, self.cgroup, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE, pass_fds=fds)
+            finally:
+                if seccomp_fd is not None:
+                    os.close(seccomp_fd)
         except BaseException:
             host.close()
             if self.cgroup is not None:

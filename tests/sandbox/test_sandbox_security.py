@@ -254,3 +254,24 @@ def test_no_way_back_to_root(cold, pool):
         assert "root:" not in result.stdout and "BECAME ROOT" not in result.stdout
         assert all(not line.startswith("rc 0") for line in lines[4:]), result.stdout
     assert Path("/etc/passwd").read_bytes() == passwd_before
+
+
+def test_no_channel_through_the_kernel_keyring_or_new_namespaces(cold, pool):
+    token = secrets.token_hex(8)
+    plant = (
+        "import ctypes, platform, subprocess\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "add_key = {'x86_64': 248, 'aarch64': 217}[platform.machine()]\n"
+        f"r = libc.syscall(add_key, b'user', b'agentgym-{token}', b'secret', 6, -4)  # the uid's user keyring\n"
+        "print('add_key', r, ctypes.get_errno())\n"
+        "print('unshare', subprocess.run(['unshare', '-r', 'true']).returncode)\n"
+    )
+    look = (
+        "import ctypes, platform\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "request_key = {'x86_64': 249, 'aarch64': 218}[platform.machine()]\n"
+        f"print(libc.syscall(request_key, b'user', b'agentgym-{token}', None, 0))\n"
+    )
+    for result in run_both(cold, pool, plant):
+        assert result.stdout.splitlines()[0] == "add_key -1 1"  # EPERM
+        assert result.stdout.splitlines()[1] != "unshare 0"
+    for result in run_both(cold, pool, look):
+        assert result.stdout == "-1\n"
