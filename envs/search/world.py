@@ -49,7 +49,7 @@ __all__ = ["WorldSize", "Entity", "World", "build_world", "DEFAULT_SIZE"]
 class WorldSize:
     """How many entities of each kind a world has.
 
-    The default gives 10,580 passages (people and cities have two passages each, countries two).
+    The default gives 10,630 passages (people, cities and countries have two passages each).
     """
 
     countries: int = 30

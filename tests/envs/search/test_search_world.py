@@ -73,3 +73,23 @@ def test_a_small_world_builds_and_bad_sizes_are_refused() -> None:
         WorldSize(countries=5, cities=3)
     with pytest.raises(ValueError, match="positive integer"):
         WorldSize(people=0)
+
+
+def test_the_corpus_is_the_same_in_another_process_with_another_hash_seed(dataset) -> None:
+    """Guards against generation that depends on set or hash order (randomised per process)."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib;"
+        "from agentgym.envs.search.world import build_world;"
+        "from agentgym.envs.search.corpus import build_corpus;"
+        "c = build_corpus(build_world(0));"
+        "print(hashlib.sha256(repr(c.passages).encode()).hexdigest())"
+    )
+    digest = hashlib.sha256(repr(dataset.corpus.passages).encode()).hexdigest()
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == digest
