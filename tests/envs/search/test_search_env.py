@@ -180,3 +180,11 @@ def test_bad_constructor_arguments_say_what_is_expected() -> None:
         SearchEnv(reward="bleu")
     with pytest.raises(KeyError, match="unknown split"):
         SearchEnv(split="dev")
+
+
+def test_the_oracle_also_wins_with_openai_tool_calls() -> None:
+    env = SearchEnv(split="test", oracle_format="openai")
+    env.reset(seed=0, options={"task": "test-00021"})
+    assert env.oracle_action().startswith('{"tool_calls"')
+    wins = sum(_play_oracle(env, f"test-{i:05d}")[0]["success"] for i in range(27))  # one per template
+    assert wins == 27
