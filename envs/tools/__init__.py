@@ -44,6 +44,7 @@ SUITES: dict[str, str] = {
     "calculator": "agentgym.envs.tools.suites.calculator:CalculatorEnv",
     "dates": "agentgym.envs.tools.suites.dates:DatesEnv",
     "sql": "agentgym.envs.tools.suites.sql:SqlEnv",
+    "code": "agentgym.envs.tools.suites.code:CodeEnv",
 }
 
 

@@ -42,6 +42,16 @@ def register() -> None:
     import agentgym
 
     for category in SINGLE_TURN_CATEGORIES:
-        agentgym.register(env_id(category), "agentgym.envs.tools.bfcl.single_turn:BfclSingleTurnEnv", category=category)
+        agentgym.register(
+            env_id(category),
+            "agentgym.envs.tools.bfcl.single_turn:BfclSingleTurnEnv",
+            description=f"BFCL v4 {category}: one reply of function calls, scored with BFCL's AST rules.",
+            category=category,
+        )
     for category in MULTI_TURN_CATEGORIES:
-        agentgym.register(env_id(category), "agentgym.envs.tools.bfcl.multi_turn:BfclMultiTurnEnv", category=category)
+        agentgym.register(
+            env_id(category),
+            "agentgym.envs.tools.bfcl.multi_turn:BfclMultiTurnEnv",
+            description=f"BFCL v4 {category}: user turns against BFCL's stateful APIs, checked by state and results.",
+            category=category,
+        )
