@@ -14,6 +14,7 @@ _EPILOG = """examples:
   agentgym check agentgym/Household-v0             run the conformance checks on an env
   agentgym eval Household-v0 --policy oracle --episodes 100 --out runs/oracle
   agentgym eval Household-v0 --policy random --episodes 50 --attempts 4 --split test-unseen
+  agentgym eval-tools calculator sql 'bfcl.*' --policy oracle --episodes 20 --split test
   agentgym play Household-v0                       play an episode yourself
   agentgym train --config configs/household_smollm2.yaml trainer.iterations=4
   agentgym sft HouseholdEasy-v0 --demos 32 --out runs/sft
@@ -70,6 +71,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kwarg", action="append", default=[], metavar="KEY=VALUE", help="env constructor argument (repeatable), e.g. difficulty=easy")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser(
+        "eval-tools",
+        help="evaluate a policy on tool-calling envs and report tool-use metrics",
+        description="Evaluate a policy on tool envs and print, per suite and overall, the success rate (95% Wilson interval), the call validity rate (calls that named a known tool and passed its schema), calls per task and tool productivity (solved tasks / tool calls).",
+        epilog="SUITE is a built-in suite (calculator, dates, sql, code), a registered env id, a prefix of the ids (bfcl, bfcl.live) or a glob ('bfcl.*multi_turn*'); prefixes and globs keep only tool envs.",
+    )
+    p.add_argument("suites", nargs="+", metavar="SUITE", help="suites or tool env ids, prefixes or globs")
+    p.add_argument("--policy", default="oracle", help="oracle | random | a model: smollm2-135m, a model or LoRA adapter directory, a hub name (default: oracle)")
+    p.add_argument("--episodes", type=int, default=50, help="tasks per suite (default 50)")
+    p.add_argument("--split", default="test", help="task split (default test)")
+    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature for a model policy; 0 is greedy (default 0)")
+    p.add_argument("--max-new-tokens", type=int, default=256, help="longest reply of a model policy, in tokens (default 256)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto, for a model policy (default cpu)")
+    p.add_argument("--max-turns", type=int, default=None, help="cap on actions per episode (default: the env's step limit)")
+    p.add_argument("--batch-size", type=int, default=32, help="tasks played concurrently (default 32)")
+    p.add_argument("--out", default=None, metavar="DIR", help="write each suite's episodes.jsonl and summary.json, and tool_report.json, here")
+    p.add_argument("--json", action="store_true", help="print the report as JSON instead of the table")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    p.set_defaults(func=_cmd_eval_tools)
 
     p = sub.add_parser("play", help="play an env yourself in the terminal", description="Play one episode in the terminal. Type an action, or the number of an admissible action; ':quit' leaves.")
     p.add_argument("env_id", metavar="ENV", help="a registered env id, e.g. Household-v0")
@@ -201,6 +223,30 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     print(format_summary(summary))
     if args.out:
         print(f"wrote {args.out}/episodes.jsonl and {args.out}/summary.json")
+    return 0
+
+
+def _cmd_eval_tools(args: argparse.Namespace) -> int:
+    from agentgym.envs.tools.eval_tools import evaluate_tools, format_tool_report, resolve_tool_envs
+    from agentgym.policies import load_policy
+    from agentgym.policy import SamplingParams
+    from agentgym.rollout import RolloutConfig
+
+    env_ids = resolve_tool_envs(args.suites)
+    policy = load_policy(args.policy, seed=args.seed, device=args.device)
+    sampling = SamplingParams(temperature=args.temperature, max_new_tokens=args.max_new_tokens)
+    report = evaluate_tools(
+        env_ids,
+        policy,
+        episodes=args.episodes,
+        split=args.split,
+        seed=args.seed,
+        out_dir=args.out,
+        rollout=RolloutConfig(max_turns=args.max_turns, sampling=sampling),
+        batch_size=args.batch_size,
+        progress=not args.no_progress,
+    )
+    print(json.dumps(report, indent=2) if args.json else format_tool_report(report))
     return 0
 
 
