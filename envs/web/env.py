@@ -27,11 +27,19 @@ _VIEWPORT = {"width": 500, "height": 400}
 _LISTED = 30  # elements named in an error observation, at most
 
 # Reads what the miniwob package's Python reads: the utterance, the DOM info, and the reward globals.
+# An image's alt text (its accessible name; order-food's food types) becomes its text in the view.
 _READ_JS = """() => {
   const u = core.getUtterance();
+  const dom = core.getDOMInfo();
+  (function name(node) {
+    if (!node) return;
+    const el = core.previousDOMInfo[node.ref];
+    if (el && el.tagName === 'IMG' && el.alt && !node.text) node.text = el.alt;
+    (node.children || []).forEach(name);
+  })(dom);
   return {
     utterance: (u && typeof u === 'object') ? String(u.utterance) : String(u),
-    dom: core.getDOMInfo(),
+    dom: dom,
     done: !!WOB_DONE_GLOBAL,
     reward: Number(WOB_REWARD_GLOBAL),
     raw_reward: Number(WOB_RAW_REWARD_GLOBAL),
@@ -48,6 +56,30 @@ _START_JS = """(seed) => {
   core.startEpisodeReal();
   return !!WOB_TASK_READY;
 }""" % _EPISODE_MAX_MS
+
+# Image loading runs on real time, not on the page's fake clock, so a page read before its images
+# arrive lays out differently (an unloaded image has no size and is left out of the view). Before
+# the episode starts, every image the stylesheets name is loaded once (CSS ``content: url(...)``
+# icons then lay out from the cache the moment an element uses them); before every read, the
+# page's <img> elements are waited for.
+_PRELOAD_CSS_IMAGES_JS = """async () => {
+  const urls = new Set();
+  for (const sheet of document.styleSheets) {
+    let rules;
+    try { rules = sheet.cssRules; } catch (e) { continue; }
+    for (const rule of rules) {
+      for (const m of rule.cssText.matchAll(/url\\(["']?([^"')]+)["']?\\)/g)) {
+        if (!m[1].startsWith('data:')) urls.add(new URL(m[1], sheet.href || document.baseURI).href);
+      }
+    }
+  }
+  window.__agentgymImages = [...urls].map((url) => { const img = new Image(); img.src = url; return img; });
+  await Promise.all(window.__agentgymImages.map((img) => img.decode().catch(() => null)));
+  return urls.size;
+}"""
+_IMAGES_LOADED_JS = """async () => {
+  await Promise.all(Array.from(document.images).filter((img) => !img.complete).map((img) => img.decode().catch(() => null)));
+}"""
 
 # The centre of an element of the last DOM read, scrolled into view first.
 _LOCATE_JS = """(ref) => {
@@ -168,6 +200,7 @@ class MiniWoBEnv(TextEnv):
         # Time stands still from here on, except when an action lets it move.
         await self._context.clock.pause_at(CLOCK_START_MS + 1000)
         await self._page.goto(url, wait_until="load")
+        await self._page.evaluate(_PRELOAD_CSS_IMAGES_JS)
         ready = await self._page.evaluate(_START_JS, str(seed))
         for _ in range(50):  # tasks that build their problem asynchronously say when they are ready
             if ready:
@@ -177,6 +210,7 @@ class MiniWoBEnv(TextEnv):
         return await self._observe()
 
     async def _observe(self) -> dict[str, Any]:
+        await self._page.evaluate(_IMAGES_LOADED_JS)
         read = await self._page.evaluate(_READ_JS)
         if self.screenshot:
             read["screenshot"] = await self._page.screenshot(type="png")

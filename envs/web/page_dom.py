@@ -11,7 +11,8 @@ into the same shape, and :func:`~agentgym.envs.web.dom.flatten` and
 Like ``core.getDOMInfo()``: elements of zero size are left out with their subtree; an element
 whose children are all text gets that text, otherwise loose text runs become ``t`` children
 (negative references, renumbered on every read); inputs are tagged ``INPUT_<type>`` with their
-value (``checked`` for checkboxes and radios). Unlike it: ``<script>``, ``<style>``, ``<head>``
+value (``checked`` for checkboxes and radios); an image's text is its ``alt`` (the MiniWoB++ env
+adds that to ``core.getDOMInfo()`` too). Unlike it: ``<script>``, ``<style>``, ``<head>``
 and the like, and elements hidden by ``visibility`` are skipped too, and ``skipIds`` names
 elements to leave out (MiniWoB skips its ``#query`` the same way, since the instruction is shown
 apart).
@@ -68,7 +69,9 @@ DOM_INFO_JS = """(skipIds) => {
         textOnly = false;
       }
     });
-    if (textOnly) {
+    if (el instanceof HTMLImageElement) {
+      info.text = el.alt || '';
+    } else if (textOnly) {
       info.text = kids.map((t) => t.data.trim()).join(' ');
     } else {
       for (const child of kids) {

@@ -14,7 +14,7 @@ PAGE = """<!doctype html><html><head><title>t</title><style>.gone{display:none}<
 <p>Hello <b>world</b> again</p>
 <form action="/next" method="get"><input type="text" name="q" value="abc"><input type="checkbox" checked>
 <button type="submit">Go</button></form>
-<a href="#x" class="big red">A link</a>
+<a href="#x" class="big red">A link</a><img alt="logo" width="10" height="10">
 <div class="gone"><a href="#y">hidden link</a></div>
 <span style="visibility:hidden">invisible</span>
 <textarea>note</textarea>
@@ -58,12 +58,13 @@ def test_walk_renders_the_page_like_getdominfo(pool):
         "    [6] input type=checkbox (checked)",
         '    [7] button "Go"',
         '  [8] a .big.red "A link"',
-        '  [9] textarea "note" value="note"',  # its initial text, as core.getDOMInfo() gives it, and its value
+        '  [9] img "logo"',  # an image reads as its alt text
+        '  [10] textarea "note" value="note"',  # its initial text, as core.getDOMInfo() gives it, and its value
     ])
     # References stay on the elements: a second read keeps them and numbers the new element next.
     again = render("Find the red one", flatten(second)).splitlines()
     assert again[:-1] == view.splitlines()
-    assert again[-1] == '  [10] button "New"'
+    assert again[-1] == '  [11] button "New"'
 
 
 def test_actions_wait_for_the_navigation_they_start(pool):
