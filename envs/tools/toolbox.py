@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence, Union
 
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 from agentgym.envs.tools.calls import CallError, ToolCall
 from agentgym.envs.tools.schema import Tool
@@ -93,9 +94,8 @@ class Toolbox:
             tool = item if isinstance(item, Tool) else Tool.from_function(item)
             if tool.name in self.tools:
                 raise ValueError(f"two tools are named {tool.name!r}")
-            Draft202012Validator.check_schema(tool.parameters)
             self.tools[tool.name] = tool
-            self._validators[tool.name] = Draft202012Validator(tool.parameters)
+            self._validators[tool.name] = _validator(tool.parameters)
 
     @property
     def names(self) -> list[str]:
@@ -136,6 +136,26 @@ class Toolbox:
         except Exception as exc:  # the tool's bug or bad input it did not anticipate: report it
             return CallResult(call, valid=True, error=f"{call.name} raised {type(exc).__name__}: {exc}")
         return CallResult(call, valid=True, result=_jsonable(result))
+
+
+_VALIDATORS: dict[str, Draft202012Validator] = {}
+_MAX_CACHED_VALIDATORS = 4096
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """A checked validator per distinct schema, built once per process (checking a schema
+    against the meta-schema costs milliseconds; envs rebuild their toolbox on every reset)."""
+    key = json.dumps(schema, sort_keys=True, default=str)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            raise ValueError(f"not a valid JSON schema for a tool's arguments: {exc.message}") from None
+        if len(_VALIDATORS) >= _MAX_CACHED_VALIDATORS:
+            _VALIDATORS.clear()
+        validator = _VALIDATORS[key] = Draft202012Validator(schema)
+    return validator
 
 
 def _error_order(error: Any) -> tuple:

@@ -207,3 +207,13 @@ def test_state_key_tracks_what_was_learned_not_the_path():
     b.step(call("add", a=2, b=2))
     both_b = b.step(call("add", a=1, b=1) + call("add", a=1, b=1))[4]["state_key"]
     assert both_a == both_b
+
+
+def test_toolbox_refuses_duplicate_names_and_bad_hand_written_schemas():
+    from agentgym.envs.tools import Tool, Toolbox
+
+    with pytest.raises(ValueError, match="two tools are named 'add'"):
+        Toolbox([add, add])
+    bad = Tool(name="f", fn=add, schema={"type": "function", "function": {"name": "f", "parameters": {"type": "objekt"}}})
+    with pytest.raises(ValueError, match="not a valid JSON schema for a tool's arguments"):
+        Toolbox([bad])
