@@ -198,7 +198,8 @@ class Tool:
         return self.schema["function"]["parameters"]
 
     def convert_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Validated JSON arguments -> Python values (enum members for Enum-hinted parameters)."""
+        """Validated JSON arguments -> Python values: enum members for Enum-hinted parameters,
+        ``int`` for integral floats given to ``int`` parameters."""
         try:
             hints = typing.get_type_hints(self.fn)
         except Exception:
@@ -206,6 +207,9 @@ class Tool:
         out = dict(arguments)
         for key, value in arguments.items():
             hint = hints.get(key)
+            if isinstance(value, float) and value.is_integer() and int in (hint, *typing.get_args(hint)):
+                out[key] = int(value)  # JSON schema counts 3.0 as an integer; the function gets 3
+                continue
             for candidate in (hint, *typing.get_args(hint)):
                 if isinstance(candidate, type) and issubclass(candidate, enum.Enum) and value is not None:
                     out[key] = candidate(value)

@@ -107,3 +107,13 @@ def test_tool_converts_enum_arguments_and_takes_a_name():
     assert tool.name == "choose" and tool.schema["function"]["name"] == "choose"
     assert tool.convert_arguments({"unit": "mi"}) == {"unit": Unit.MI}
     assert tool.fn(**tool.convert_arguments({"unit": "mi"})) == "MI"
+
+
+def test_integral_floats_reach_int_parameters_as_ints():
+    def count(n: int, scale: float = 1.0) -> str:
+        """Count."""
+        return type(n).__name__
+
+    tool = Tool.from_function(count)
+    assert tool.convert_arguments({"n": 3.0, "scale": 2.0}) == {"n": 3, "scale": 2.0}
+    assert type(tool.convert_arguments({"n": 3.0})["n"]) is int
