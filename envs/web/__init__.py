@@ -16,6 +16,8 @@ Modules, one idea each:
 - :mod:`~agentgym.envs.web.browser`: the browser pool (one Chromium per process, relaunch on death or hang);
 - :mod:`~agentgym.envs.web.dom`: ``core.getDOMInfo()`` -> the text view;
 - :mod:`~agentgym.envs.web.actions`: the action language and its parser;
+- :mod:`~agentgym.envs.web.page_dom`: the same DOM tree read from any page (sites without MiniWoB's ``core.js``);
+- :mod:`~agentgym.envs.web.page_actions`: actions on ordinary, navigating pages (used by the shop's browser mode);
 - :mod:`~agentgym.envs.web.solvers`: scripted solvers over the text view (``oracle_action()``);
 - :mod:`~agentgym.envs.web.env`: :class:`MiniWoBEnv`, the :class:`~agentgym.TextEnv`;
 - :mod:`~agentgym.envs.web.probe`: the check that decided which tasks are registered.
