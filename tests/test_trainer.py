@@ -124,8 +124,49 @@ def test_kl_to_reference_with_lora(tiny_model, tmp_path):
     config = load_config(None, _overrides(tiny_model, tmp_path, **{"model.lora": "true", "algorithm.kl_coef": 0.1, "trainer.iterations": 3, "trainer.lr": 0.05}))
     GRPOTrainer(config, progress=False).run()
     records = read_metrics(tmp_path)
-    assert records[0]["kl_to_reference"] == pytest.approx(0.0, abs=1e-6)  # adapters start as a no-op
+    assert records[0]["kl_to_reference"] == pytest.approx(0.0, abs=1e-6)  # the first update starts at the reference
+    assert (tmp_path / "reference.pt").exists()
     assert (tmp_path / "final" / "adapter_config.json").exists()
+
+
+def test_kl_reference_is_the_policy_after_the_sft_warm_start(tiny_model, tmp_path):
+    """Guards against a reference that ignores the warm start (the base model with adapters off):
+    after SFT moved the adapter, the reference holds the SFT weights, not zeros, and the KL of
+    the first update is 0."""
+    overrides = _overrides(tiny_model, tmp_path, **{"model.lora": "true", "algorithm.kl_coef": 0.1, "trainer.iterations": 1, "sft.demos": 2, "sft.epochs": 1, "sft.lr": 0.01})
+    trainer = GRPOTrainer(load_config(None, overrides), progress=False)
+    trainer.run()
+    reference = torch.load(tmp_path / "reference.pt")
+    lora_b = [v for n, v in reference.items() if "lora_B" in n]
+    assert lora_b and any(float(v.abs().max()) > 0 for v in lora_b)  # LoRA's B starts at zero; SFT moved it
+    assert read_metrics(tmp_path)[0]["kl_to_reference"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_reference_logprobs_come_from_the_reference_weights(tiny_model, tmp_path):
+    """After the policy moved, the reference pass scores with the reference weights, and the
+    policy's own weights are back in place afterwards."""
+    from agentgym.policies.transformers_policy import token_logprobs
+    from agentgym.train.batches import collate
+
+    trainer = GRPOTrainer(load_config(None, _overrides(tiny_model, tmp_path, **{"model.lora": "true", "algorithm.kl_coef": 0.1})), progress=False)
+    trainer.reference = trainer._load_or_snapshot_reference()
+    groups = trainer.engine.run(trainer.config.env, [("train-00001", 1)])
+    samples = build_samples(groups, [[1.0] * len(groups[0])], [True])
+    batch = collate(samples[:2], trainer.policy.tokenizer.pad_token_id, trainer.policy.device)
+
+    def policy_logprobs():
+        with torch.no_grad():
+            return token_logprobs(trainer.model, batch["input_ids"], batch["attention_mask"], trainer.config.trainer.temperature, only_BT=batch["loss_mask"])[0]
+
+    at_reference = policy_logprobs()
+    with torch.no_grad():
+        for name, p in trainer.model.named_parameters():
+            if p.requires_grad:
+                p.add_(0.05 * torch.randn_like(p))
+    moved = policy_logprobs()
+    assert not torch.allclose(moved, at_reference, atol=1e-4)
+    assert torch.allclose(trainer._reference_logprobs(batch), at_reference, atol=1e-5)
+    assert torch.allclose(policy_logprobs(), moved, atol=1e-6)  # the moved weights are restored
 
 
 def test_lr_schedules_by_hand():

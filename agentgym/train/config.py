@@ -95,7 +95,8 @@ class AlgorithmConfig:
     loss_aggregation: str = "token"
     """``token`` (mean over all policy tokens) or ``sequence`` (mean of per-sequence means)."""
     kl_coef: float = 0.0
-    """KL penalty to the reference (initial) policy; 0 turns it off."""
+    """KL penalty (k3 estimator) to the policy GRPO starts from, after the SFT warm start; 0 turns
+    it off. Its weights are kept in the run directory's ``reference.pt``."""
     dynamic_sampling: bool = False
     """Skip groups whose rewards are all equal (they carry no gradient)."""
 

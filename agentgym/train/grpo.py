@@ -15,9 +15,10 @@ Each iteration:
 Where this departs from the GRPO paper, and why: the advantage of an episode is its outcome
 advantage broadcast over every action token of every turn (multi-turn outcome supervision);
 behaviour logprobs come from the sampler itself (the same weights compute them, so the first
-epoch's ratio is 1 up to float noise) instead of an extra forward pass; the KL term is off by
-default (it slows small models' learning and DAPO drops it too); all randomness of an iteration
-derives from ``(seed, iteration)`` so that a killed run resumes exactly.
+epoch's ratio is 1 up to float noise) instead of an extra forward pass; the KL term, to the
+policy GRPO starts from (after the SFT warm start), is off by default (it slows small models'
+learning and DAPO drops it too); all randomness of an iteration derives from
+``(seed, iteration)`` so that a killed run resumes exactly.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ class GRPOTrainer:
         self.engine = RolloutEngine(self.backend.policy, self.rollout_config)
         self.iteration = 0
         self.state: dict[str, Any] = {}
+        self.reference: dict[str, torch.Tensor] = {}  # KL reference weights (algorithm.kl_coef > 0)
 
     # ------------------------------------------------------------------ the loop
     def run(self) -> dict[str, Any]:
@@ -152,6 +154,8 @@ class GRPOTrainer:
                 self.state["eval_before"] = self.evaluate()
                 self._say(f"held-out success before GRPO: {self.state['eval_before']['success_rate']:.1%}")
                 save_checkpoint(self.run_dir, 0, self.model, self.optimizer, self.scheduler, self.state)
+            if cfg.algorithm.kl_coef:
+                self.reference = self._load_or_snapshot_reference()
             bar = self._bar(total=cfg.trainer.iterations, initial=self.iteration)
             while self.iteration < cfg.trainer.iterations:
                 record = self.train_iteration(self.iteration)
@@ -291,15 +295,35 @@ class GRPOTrainer:
         out["trained_tokens"] = trained_tokens
         return out
 
+    def _load_or_snapshot_reference(self) -> dict[str, torch.Tensor]:
+        """The KL reference: the trainable weights GRPO started from (after the SFT warm start),
+        kept in ``reference.pt`` in the run directory so a resumed run uses the same one."""
+        path = self.run_dir / "reference.pt"
+        if path.exists():
+            return torch.load(path, map_location=self.policy.device)
+        if self.iteration > 0:
+            warnings.warn(f"{path} is missing at iteration {self.iteration}: the KL reference is the current policy", stacklevel=2)
+        reference = {n: p.detach().clone() for n, p in self.model.named_parameters() if p.requires_grad}
+        staging = path.with_suffix(".tmp")
+        torch.save(reference, staging)
+        staging.replace(path)
+        return reference
+
     @torch.no_grad()
     def _reference_logprobs(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        # With LoRA the reference policy is the base model: the same module, adapters off.
-        if not hasattr(self.model, "disable_adapter"):
-            raise ValueError("kl_coef > 0 needs LoRA (the reference is the base model with adapters off)")
-        with self.model.disable_adapter():
+        # The reference policy is the same module with the reference's trainable weights swapped
+        # in (the LoRA adapter, or every weight of a full fine-tune) for one forward pass.
+        params = dict(self.model.named_parameters())
+        current = {n: params[n].detach().clone() for n in self.reference}
+        try:
+            for name, value in self.reference.items():
+                params[name].data.copy_(value)
             ref, _ = token_logprobs(
                 self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature, only_BT=batch["loss_mask"]
             )
+        finally:
+            for name, value in current.items():
+                params[name].data.copy_(value)
         return ref
 
     # ------------------------------------------------------------------ eval and output
