@@ -22,7 +22,29 @@ The protocol, one action at a time:
 tool and passed the schema). ``valid_action`` is False when any call in the action was
 unreadable, unknown or schema-invalid (a tool that ran and reported an error is a valid call).
 ``state_key`` hashes what the agent has learned (the set of distinct calls that ran, with their
-results), the answer if given, and ``ToolTask.state()`` for tools that change a world.
+results), the answer if given, and ``ToolTask.state()`` for tools that change a world. A call to
+the answer tool counts in ``tool_calls`` like any other call.
+
+A minimal tool env::
+
+    def add(a: int, b: int) -> int:
+        '''Add two integers.
+
+        Args:
+            a: the first.
+            b: the second.
+        '''
+        return a + b
+
+    class AddEnv(ToolEnv):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.task_set = TaskSet({"train": TaskIds("train", 100)})
+
+        def make_task(self, task_id, rng):
+            a, b = (int(x) for x in rng.integers(0, 100, size=2))
+            return ToolTask(prompt=f"What is {a} + {b}?", answer=str(a + b), tools=[add],
+                            plan=[ToolCall("add", {"a": a, "b": b})])
 """
 
 from __future__ import annotations
