@@ -30,7 +30,7 @@ ANSWER_OPEN, ANSWER_CLOSE = "<answer>", "</answer>"
 _TAG_OPEN, _TAG_CLOSE = "<tool_call>", "</tool_call>"
 _TAGGED = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
-_FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```$", re.DOTALL)
+_FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```$", re.DOTALL)  # a call inside a <tool_call> block
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ class ParsedAction:
         calls: every tool call attempted, readable (:class:`ToolCall`) or not (:class:`CallError`),
             in order.
         answer: the text of ``<answer>...</answer>`` (stripped), or None.
-        errors: problems outside any single call (e.g. an ``<answer>`` never closed).
+        errors: problems outside any single call (an ``<answer>`` never closed, text after the
+            OpenAI JSON).
         format: ``hermes``, ``openai``, ``both`` or ``none``: where the calls came from.
     """
 
@@ -93,40 +94,59 @@ def parse_action(text: str) -> ParsedAction:
     """Read the tool calls and the final answer out of an action (never raises)."""
     if not isinstance(text, str):
         return ParsedAction(errors=[f"expected text, got {type(text).__name__}"])
-    errors: list[str] = []
-    answer = None
-    match = _ANSWER.search(text)
-    if match:
-        answer = match.group(1).strip()
-        text_wo_answer = text[: match.start()] + text[match.end() :]
-    else:
-        text_wo_answer = text
-        if ANSWER_OPEN in text:
-            errors.append(f"{ANSWER_OPEN} at char {text.index(ANSWER_OPEN)} is never closed by {ANSWER_CLOSE}")
-
     calls: list[Union[ToolCall, CallError]] = []
     formats = []
-    tagged = list(_TAGGED.finditer(text_wo_answer))
+    # Calls first, so that an <answer> inside a call's arguments (code, say) is not the answer.
+    tagged = list(_TAGGED.finditer(text))
     for match in tagged:
         calls.append(_read_call_json(match.group(1), len(calls) + 1, where="<tool_call> block"))
-    rest = _TAGGED.sub("", text_wo_answer)
+    rest = _TAGGED.sub("\n", text)
     if tagged:
         formats.append("hermes")
     if _TAG_OPEN in rest:
-        calls.append(CallError(f"{_TAG_OPEN} at char {text_wo_answer.rindex(_TAG_OPEN)} is never closed by {_TAG_CLOSE}"))
+        calls.append(CallError(f"{_TAG_OPEN} at char {text.rindex(_TAG_OPEN)} is never closed by {_TAG_CLOSE}"))
         formats.append("hermes")
     elif _TAG_CLOSE in rest:
         calls.append(CallError(f"{_TAG_CLOSE} without a matching {_TAG_OPEN}"))
 
-    body = rest.strip()
-    fenced = _FENCE.match(body)
-    if fenced:
-        body = fenced.group(1).strip()
-    if body.startswith(("{", "[")):
+    json_text, prose = _split_json(rest)
+    if json_text is not None:
         formats.append("openai")
-        calls.extend(_read_openai(body, first_index=len(calls) + 1))
+        json_calls, end = _read_openai(json_text, first_index=len(calls) + 1)
+        calls.extend(json_calls)
+        if end is not None:
+            prose = json_text[end:] + prose
+
+    errors: list[str] = []
+    answer = None
+    match = _ANSWER.search(prose)
+    if match:
+        answer = match.group(1).strip()
+        prose = prose[: match.start()] + prose[match.end() :]
+    elif ANSWER_OPEN in prose:
+        errors.append(f"{ANSWER_OPEN} at char {text.rfind(ANSWER_OPEN)} is never closed by {ANSWER_CLOSE}")
+    if json_text is not None and prose.strip():
+        errors.append(f"unexpected text after the tool_calls JSON: {prose.strip()[:30]!r} (put nothing but an <answer> after it)")
     fmt = "both" if len(set(formats)) == 2 else (formats[0] if formats else "none")
     return ParsedAction(calls=calls, answer=answer, errors=errors, format=fmt)
+
+
+def _split_json(text: str) -> tuple[str | None, str]:
+    """``(json_text, prose after it)`` when the text opens with JSON (``{``/``[``, bare or in a
+    fenced block), else ``(None, text)``. For bare JSON the prose is found after decoding."""
+    body = text.strip()
+    if body.startswith("```"):
+        close = body.find("```", 3)
+        if close != -1:
+            inner = body[3:close]
+            first_line, _, remainder = inner.partition("\n")
+            inner = remainder if first_line.strip().isalpha() or not first_line.strip() else inner
+            if inner.strip().startswith(("{", "[")):
+                return inner.strip(), body[close + 3 :]
+        return None, text
+    if body.startswith(("{", "[")):
+        return body, ""
+    return None, text
 
 
 #: Arguments nested deeper than this are refused (no tool needs more; it bounds recursion).
@@ -167,26 +187,23 @@ def _read_call_json(raw: str, index: int, *, where: str) -> Union[ToolCall, Call
     return _call_from_object(obj, index)
 
 
-def _read_openai(body: str, first_index: int) -> list[Union[ToolCall, CallError]]:
+def _read_openai(body: str, first_index: int) -> tuple[list[Union[ToolCall, CallError]], int | None]:
+    """The calls of a JSON action, and where the JSON ended (None if it could not be read)."""
     try:
         obj, end = json.JSONDecoder().raw_decode(body)
     except json.JSONDecodeError as exc:
-        return [CallError(_json_error(exc, "the tool_calls JSON"))]
+        return [CallError(_json_error(exc, "the tool_calls JSON"))], None
     except RecursionError:
-        return [CallError("bad JSON in the tool_calls JSON: nested too deeply")]
-    if body[end:].strip():
-        return [CallError(f"unexpected text after the tool_calls JSON, at char {end}: {body[end:end + 30]!r}")]
+        return [CallError("bad JSON in the tool_calls JSON: nested too deeply")], None
     if isinstance(obj, dict) and "tool_calls" in obj:
         items = obj["tool_calls"]
         if not isinstance(items, list):
-            return [CallError(f"'tool_calls' must be a list of calls, got {_kind(items)}")]
+            return [CallError(f"'tool_calls' must be a list of calls, got {_kind(items)}")], end
     elif isinstance(obj, dict):
         items = [obj]
-    elif isinstance(obj, list):
+    else:  # raw_decode of text starting with { or [ gives a dict or a list
         items = obj
-    else:  # pragma: no cover - raw_decode of text starting with { or [ gives a dict or list
-        items = [obj]
-    return [_call_from_object(item, first_index + i) for i, item in enumerate(items)]
+    return [_call_from_object(item, first_index + i) for i, item in enumerate(items)], end
 
 
 def _call_from_object(obj: Any, index: int) -> Union[ToolCall, CallError]:

@@ -74,7 +74,6 @@ def test_bad_arguments_string_names_the_tool():
         ('{"tool_calls": {"name": "f"}}', "'tool_calls' must be a list of calls, got an object"),
         ('{"tool_calls": [{"type": "code", "function": {"name": "f"}}]}', "tool call 1 has type 'code'; only 'function' calls are supported"),
         ('<tool_call>{"name": "f"}', "<tool_call> at char 0 is never closed by </tool_call>"),
-        ('{"name": "f"} and more', "unexpected text after the tool_calls JSON, at char 13: ' and more'"),
     ],
 )
 def test_unreadable_calls_say_why(text, message):
@@ -104,3 +103,21 @@ def test_deep_nesting_is_refused_not_raised():
     deep = '{"name": "f", "arguments": {"a": ' + "[" * 40 + "]" * 40 + "}}"
     [error] = parse_action(f"<tool_call>{deep}</tool_call>").calls
     assert error.message == "tool call 1 (f): arguments nested deeper than 32 levels"
+
+
+def test_text_after_openai_json_is_an_action_error_but_the_call_is_read():
+    parsed = parse_action('{"name": "f", "arguments": {}} and more')
+    assert parsed.calls == [ToolCall("f")]
+    assert parsed.errors == ["unexpected text after the tool_calls JSON: 'and more' (put nothing but an <answer> after it)"]
+    parsed = parse_action('```json\n{"name": "f"}\n```\n<answer>3</answer>')
+    assert parsed.calls == [ToolCall("f")] and parsed.answer == "3" and parsed.errors == []
+
+
+def test_an_answer_tag_inside_a_call_is_not_the_answer():
+    """Guards against code like print('<answer>1</answer>') in a call's arguments ending the episode."""
+    code = json.dumps({"name": "run_python", "arguments": {"code": "print('<answer>1</answer>')"}})
+    parsed = parse_action(f"<tool_call>{code}</tool_call>")
+    assert parsed.answer is None and parsed.calls[0].arguments["code"] == "print('<answer>1</answer>')"
+    openai = json.dumps({"tool_calls": [{"type": "function", "function": {"name": "run_python", "arguments": {"code": "'<answer>2</answer>'"}}}]})
+    parsed = parse_action(openai + "\n<answer>7</answer>")
+    assert parsed.answer == "7" and parsed.calls[0].arguments["code"] == "'<answer>2</answer>'"
