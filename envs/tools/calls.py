@@ -10,7 +10,9 @@ Both formats may appear in one action; several calls per action are allowed:
   object. A bare call object ``{"name": ..., "arguments": ...}`` or a JSON list of calls is
   read the same way.
 
-The final answer is ``<answer>...</answer>`` anywhere in the text.
+The final answer is ``<answer>...</answer>`` anywhere outside the calls (an ``<answer>`` inside
+a call's arguments is part of the call). Text after the OpenAI JSON other than the answer is an
+action-level error; the calls are still read.
 
 :func:`parse_action` never raises: each call that cannot be read becomes a :class:`CallError`
 that says where and why (bad JSON with line, column and character position; a missing name;
