@@ -278,7 +278,7 @@ def miniwob_parts() -> list[tuple[Any, str, str]]:
         (BrowserPool, "new_page", "browser: new context + page"),
         (MiniWoBEnv, "_open", "browser: context, page load, episode start, read"),
         (MiniWoBEnv, "_perform", "browser: action + 1 s of page time + read"),
-        (MiniWoBEnv, "_observe", "browser: image wait + core.getDOMInfo() read"),
+        (MiniWoBEnv, "_observe", "browser: read (image wait, core.getDOMInfo())"),
         (MiniWoBEnv, "_show", "python: flatten, render view"),
     ]
 

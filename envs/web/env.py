@@ -26,9 +26,11 @@ _EPISODE_MAX_MS = 1_000_000_000
 _VIEWPORT = {"width": 500, "height": 400}
 _LISTED = 30  # elements named in an error observation, at most
 
-# Reads what the miniwob package's Python reads: the utterance, the DOM info, and the reward globals.
-# An image's alt text (its accessible name; order-food's food types) becomes its text in the view.
-_READ_JS = """() => {
+# Reads what the miniwob package's Python reads: the utterance, the DOM info, and the reward globals,
+# once the page's images have loaded. An image's alt text (its accessible name; order-food's food
+# types) becomes its text in the view.
+_READ_JS = """async () => {
+  await Promise.all(Array.from(document.images).filter((img) => !img.complete).map((img) => img.decode().catch(() => null)));
   const u = core.getUtterance();
   const dom = core.getDOMInfo();
   (function name(node) {
@@ -60,8 +62,8 @@ _START_JS = """(seed) => {
 # Image loading runs on real time, not on the page's fake clock, so a page read before its images
 # arrive lays out differently (an unloaded image has no size and is left out of the view). Before
 # the episode starts, every image the stylesheets name is loaded once (CSS ``content: url(...)``
-# icons then lay out from the cache the moment an element uses them); before every read, the
-# page's <img> elements are waited for.
+# icons then lay out from the cache the moment an element uses them); every read (_READ_JS) first
+# waits for the page's <img> elements.
 _PRELOAD_CSS_IMAGES_JS = """async () => {
   const urls = new Set();
   for (const sheet of document.styleSheets) {
@@ -76,9 +78,6 @@ _PRELOAD_CSS_IMAGES_JS = """async () => {
   window.__agentgymImages = [...urls].map((url) => { const img = new Image(); img.src = url; return img; });
   await Promise.all(window.__agentgymImages.map((img) => img.decode().catch(() => null)));
   return urls.size;
-}"""
-_IMAGES_LOADED_JS = """async () => {
-  await Promise.all(Array.from(document.images).filter((img) => !img.complete).map((img) => img.decode().catch(() => null)));
 }"""
 
 # The centre of an element of the last DOM read, scrolled into view first.
@@ -210,7 +209,6 @@ class MiniWoBEnv(TextEnv):
         return await self._observe()
 
     async def _observe(self) -> dict[str, Any]:
-        await self._page.evaluate(_IMAGES_LOADED_JS)
         read = await self._page.evaluate(_READ_JS)
         if self.screenshot:
             read["screenshot"] = await self._page.screenshot(type="png")
