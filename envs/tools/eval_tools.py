@@ -46,7 +46,8 @@ def resolve_tool_envs(names: Sequence[str]) -> list[str]:
     1. a registered env id, with or without the ``agentgym/`` namespace (taken as given);
     2. a built-in suite name: ``calculator`` -> ``agentgym/tools.calculator-v0``;
     3. a glob over the ids, with or without the namespace: ``bfcl.*``, ``*multi_turn*``;
-    4. a prefix of the ids without the namespace: ``bfcl``, ``bfcl.live``, ``tools``.
+    4. a prefix of the ids without the namespace, in any case: ``bfcl``, ``bfcl.live``, ``tools``,
+       ``search``.
 
     Matches of 3 and 4 are kept if they are tool envs (:func:`is_tool_env`).
 
@@ -74,7 +75,8 @@ def resolve_tool_envs(names: Sequence[str]) -> list[str]:
             if any(ch in name for ch in "*?["):
                 found = [i for i in registered if fnmatch.fnmatchcase(i, name) or fnmatch.fnmatchcase(i.removeprefix(_NAMESPACE), name)]
             else:
-                found = [i for i in registered if i.removeprefix(_NAMESPACE).startswith(name)]
+                # Prefixes ignore case, so ``search`` finds ``agentgym/Search-v0``.
+                found = [i for i in registered if i.removeprefix(_NAMESPACE).lower().startswith(name.lower())]
             found = [i for i in found if tool(i)]
         if not found:
             known = _known_tool_envs(registered)

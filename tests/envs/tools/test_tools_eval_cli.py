@@ -52,6 +52,7 @@ def test_resolution_of_names_prefixes_and_globs():
     assert {"agentgym/tools.calculator-v0", "agentgym/tools.code-v0", "agentgym/tools.dates-v0", "agentgym/tools.sql-v0"} <= set(everything)
     assert resolve_tool_envs(["tools.[cd]*"]) == ["agentgym/tools.calculator-v0", "agentgym/tools.code-v0", "agentgym/tools.dates-v0"]
     assert resolve_tool_envs(["calculator", "tools.calc*"]) == ["agentgym/tools.calculator-v0"]  # no repeats
+    assert resolve_tool_envs(["search"]) == ["agentgym/Search-v0"]  # prefixes ignore case
     with pytest.raises(ValueError, match=r"no tool env matches 'Household\*'.*agentgym/tools.calculator-v0"):
         resolve_tool_envs(["Household*"])  # registered, but not a tool env
 
