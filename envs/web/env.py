@@ -13,7 +13,7 @@ from agentgym.envs.web.browser import BrowserCrashed, BrowserPool, shared_pool
 from agentgym.envs.web.dom import Element, flatten, render, state_payload
 from agentgym.envs.web.page_actions import SCROLL_JS
 from agentgym.envs.web.server import shared_server
-from agentgym.envs.web.tasks import TASKS
+from agentgym.envs.web.tasks import EXCLUDED, TASKS
 
 __all__ = ["MiniWoBEnv", "STEP_MS", "CLOCK_START_MS"]
 
@@ -130,6 +130,8 @@ class MiniWoBEnv(TextEnv):
         max_steps: the step limit (default 20).
         render_mode: ``ansi`` or ``human``.
         pool: the browser pool (default: the process's shared one).
+        allow_excluded: build an env for a task in :data:`~agentgym.envs.web.tasks.EXCLUDED`
+            too (the probe that re-checks them does); otherwise such a task is refused with its reason.
     """
 
     default_max_steps: ClassVar[int] = 20
@@ -153,9 +155,12 @@ class MiniWoBEnv(TextEnv):
         max_steps: int | None = None,
         render_mode: str | None = None,
         pool: BrowserPool | None = None,
+        allow_excluded: bool = False,
     ):
         super().__init__(split=split, max_steps=max_steps, render_mode=render_mode)
-        if task not in TASKS:
+        if task in EXCLUDED and not allow_excluded:
+            raise ValueError(f"MiniWoB++ task {task!r} is not supported here: {EXCLUDED[task]}")
+        if task not in TASKS and task not in EXCLUDED:
             import difflib
 
             close = difflib.get_close_matches(str(task), TASKS, n=3)
