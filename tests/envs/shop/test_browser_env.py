@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import gymnasium
+import numpy as np
 import pytest
 
 import agentgym
@@ -53,6 +54,27 @@ def test_oracle_scores_one(pool, split):
         reward, info = play_oracle(env, ids[(i * 389) % len(ids)], seed=i)
         assert reward == 1.0 and info["success"] and info["page"] == "done"
         assert env.steps <= 7, "type the query, search, open, up to three options, buy"
+    env.close()
+
+
+def test_oracle_recovers_from_any_page(pool):
+    """Guards against a mapping that only works from the start page: after random clicks and
+    typing (a search box holding other text, a detail page, another product) it still buys right."""
+    env = ShopBrowserEnv()
+    rng = np.random.default_rng(3)
+    for episode in range(4):
+        _, info = env.reset(seed=episode)
+        for _ in range(int(rng.integers(1, 6))):
+            buy = {f"click({e.ref})" for e in env.elements if e.text == "Buy Now"}
+            actions = [a for a in info["admissible_actions"] if a not in buy]
+            _, _, _, _, info = env.step(actions[int(rng.integers(len(actions)))])
+        env.max_steps = env.steps + 12
+        done = False
+        while not done:
+            _, reward, terminated, truncated, info = env.step(env.oracle_action())
+            assert info["valid_action"], info.get("error")
+            done = terminated or truncated
+        assert terminated and reward == 1.0, env.task_id
     env.close()
 
 
