@@ -78,6 +78,21 @@ def test_oracle_recovers_from_any_page(pool):
     env.close()
 
 
+def test_a_reused_page_starts_like_a_fresh_one(pool):
+    """Guards against state leaking from one episode to the next through the env's reused page
+    (focus, typed text, scroll, numbering): after a finished episode, the next one plays exactly as
+    in a new env."""
+    used, fresh = ShopBrowserEnv(), ShopBrowserEnv()
+    play_oracle(used, "train-00042", seed=0)  # ends on the confirmation page; the next reset reuses the page
+    first = used.reset(seed=5, options={"task": "train-00043"})[0]
+    assert first == fresh.reset(seed=5, options={"task": "train-00043"})[0]
+    while not used.done:
+        action = used.oracle_action()
+        assert used.step(action)[:4] == fresh.step(action)[:4]
+    used.close()
+    fresh.close()
+
+
 def test_reward_is_the_text_modes_score(pool):
     """Guards against browser mode scoring differently: the same imperfect purchases (the target
     without its options, and a wrong product) score what text mode scores, and less than 1."""
