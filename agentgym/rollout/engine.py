@@ -27,7 +27,7 @@ TaskRef = Union[str, tuple[str, Union[int, None]]]
 
 _DEFAULT_IO_WORKERS = 16
 
-# While episodes are stepped, the cyclic garbage collector's youngest generation is collected
+# While episodes are reset and stepped, the cyclic garbage collector's youngest generation is collected
 # after this many net allocations instead of Python's default 700. A rollout allocates a few
 # container objects per step (turn records, info dicts, observation lists) that live until the
 # run ends and form no cycles, so the default threshold makes the collector re-scan them over
@@ -75,13 +75,14 @@ class RolloutEngine:
         on_episode_end: Callable[[Trajectory], None] | None = None,
     ) -> list[Group]:
         """Play every task ``group_size`` times; returns one :class:`Group` per task, in order."""
-        episodes = self.start(env_id, tasks, env_kwargs=env_kwargs)
-        self.run_episodes(episodes, on_episode_end=on_episode_end)
-        groups: dict[str, Group] = {}
-        for ep in episodes:
-            traj = ep.trajectory
-            groups.setdefault(traj.group_id, Group(group_id=traj.group_id, task_id=traj.task_id)).trajectories.append(traj)
-        self.release(episodes, env_kwargs=env_kwargs)
+        with _fewer_gc_passes():  # the resets allocate what the run keeps, as the steps do
+            episodes = self.start(env_id, tasks, env_kwargs=env_kwargs)
+            self.run_episodes(episodes, on_episode_end=on_episode_end)
+            groups: dict[str, Group] = {}
+            for ep in episodes:
+                traj = ep.trajectory
+                groups.setdefault(traj.group_id, Group(group_id=traj.group_id, task_id=traj.task_id)).trajectories.append(traj)
+            self.release(episodes, env_kwargs=env_kwargs)
         return list(groups.values())
 
     def start(self, env_id: str, tasks: Sequence[TaskRef], *, env_kwargs: dict[str, Any] | None = None) -> list[Episode]:
