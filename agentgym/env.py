@@ -251,6 +251,9 @@ class TextEnv(gymnasium.Env[str, str]):
     #: True for envs that wait on I/O (browsers, HTTP, sandboxes): the rollout engine then steps
     #: them on a thread pool; CPU-bound envs are stepped inline.
     io_bound: ClassVar[bool] = False
+    #: True for envs that drive a web browser (seconds per episode, hundreds of MB): tools that
+    #: sample many envs cheaply, such as the tiny model's tokenizer corpus, leave them out.
+    uses_browser: ClassVar[bool] = False
 
     observation_space = TextSpace()
     action_space = TextSpace(max_length=1 << 16)

@@ -138,10 +138,24 @@ def _default_env_ids() -> list[str]:
     for env_id in sorted(agentgym.registered_envs()):
         entry = agentgym.spec(env_id).entry_point
         key = entry if isinstance(entry, str) else repr(entry)
+        if getattr(_env_class(entry), "uses_browser", False):
+            continue
         if taken.get(key, 0) < _PER_ENTRY_POINT:
             taken[key] = taken.get(key, 0) + 1
             ids.append(env_id)
     return ids
+
+
+def _env_class(entry_point: Any) -> Any:
+    if not isinstance(entry_point, str):
+        return entry_point
+    import importlib
+
+    module, _, name = entry_point.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except Exception:  # a broken plugin is skipped later, where it is built
+        return None
 
 
 def env_corpus(seed: int = 0, env_ids: Sequence[str] | None = None) -> list[str]:
@@ -157,8 +171,9 @@ def env_corpus(seed: int = 0, env_ids: Sequence[str] | None = None) -> list[str]
     Args:
         seed: seeds the choice of reset seeds and of walk actions.
         env_ids: the envs to draw from; default all registered ones, but at most
-            ``_PER_ENTRY_POINT`` per env class (the 116 MiniWoB++ ids share one class and one
-            kind of text; a browser episode for each would take minutes).
+            ``_PER_ENTRY_POINT`` per env class (the 127 MiniWoB++ ids share one class, the 17
+            BFCL ids two) and none that drives a browser (``TextEnv.uses_browser``: seconds per
+            episode, and their page text is the shop's and the web's own words again).
 
     Returns:
         The texts, in a deterministic order.

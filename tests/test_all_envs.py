@@ -1,7 +1,7 @@
 """Every registered env passes the conformance checks and survives arbitrary strings.
 
 Parametrised over the registry, so an env added later (built-in or plugin) is checked too. The
-116 MiniWoB++ envs share one adapter and a browser step costs tens of milliseconds, so two
+127 MiniWoB++ envs share one adapter and a browser step costs tens of milliseconds, so two
 representative tasks stand for them here (tests/envs/web covers the family).
 """
 

@@ -214,3 +214,15 @@ def test_corpus_skips_broken_envs_but_needs_household():
         env_corpus(0, env_ids=["no-such/Env-v0"])
     with pytest.raises(KeyError):  # a built-in household env that fails is a bug, not skipped
         env_corpus(0, env_ids=["agentgym/Household-v9"])
+
+
+def test_default_corpus_skips_browser_envs_and_repeats_of_one_class():
+    """Guards the tokenizer build's cost: no browser env, at most two ids per env class."""
+    import agentgym
+    from agentgym.policies.tiny_model import _default_env_ids
+
+    ids = _default_env_ids()
+    assert "agentgym/Household-v0" in ids and "agentgym/Shop-v0" in ids
+    assert not [i for i in ids if i.startswith("agentgym/miniwob.") or i == "agentgym/ShopBrowser-v0"]
+    entry_points = [agentgym.spec(i).entry_point for i in ids]
+    assert max(entry_points.count(e) for e in entry_points) <= 2

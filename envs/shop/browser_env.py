@@ -87,6 +87,7 @@ class ShopBrowserEnv(TextEnv):
 
     default_max_steps: ClassVar[int] = 20
     io_bound: ClassVar[bool] = True
+    uses_browser: ClassVar[bool] = True
     description: ClassVar[str] = (
         "WebShop-style shop in headless Chromium: a text view of the page's DOM with element references, click/type/press actions."
     )

@@ -136,6 +136,7 @@ class MiniWoBEnv(TextEnv):
 
     default_max_steps: ClassVar[int] = 20
     io_bound: ClassVar[bool] = True
+    uses_browser: ClassVar[bool] = True
     description: ClassVar[str] = "A MiniWoB++ web task in headless Chromium, read as text with element references."
     system_prompt: ClassVar[str] = (
         "You are operating a web page to do the task it states. Each message shows the task and the page, "
