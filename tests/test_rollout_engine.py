@@ -1,6 +1,7 @@
 """The rollout engine: batching, limits, stop reasons, token-in/token-out, context modes, forking."""
 
 import threading
+import time
 
 import pytest
 
@@ -174,6 +175,32 @@ def test_io_bound_envs_step_on_threads():
     with RolloutEngine(RandomPolicy(seed=0), RolloutConfig(group_size=4), env_factory=lambda _id, **kw: IOEnv(**kw)) as engine:
         engine.run(ENV, ["count-1"])
     assert any(name.startswith("agentgym-env") for name in threads)
+
+
+def test_io_bound_envs_reset_concurrently_and_in_order():
+    """Browser envs spend most of an episode in reset: the engine overlaps them."""
+    lock = threading.Lock()
+    state = {"in_reset": 0, "most": 0}
+
+    class SlowResetEnv(CountdownEnv):
+        io_bound = True
+
+        def reset(self, *, seed=None, options=None):
+            with lock:
+                state["in_reset"] += 1
+                state["most"] = max(state["most"], state["in_reset"])
+            time.sleep(0.2)
+            try:
+                return super().reset(seed=seed, options=options)
+            finally:
+                with lock:
+                    state["in_reset"] -= 1
+
+    with RolloutEngine(OraclePolicy(), RolloutConfig(group_size=2), env_factory=lambda _id, **kw: SlowResetEnv(**kw)) as engine:
+        groups = engine.run(ENV, ["count-1", "count-2", "count-3"])
+    assert state["most"] >= 2
+    assert [g.task_id for g in groups] == ["count-1", "count-2", "count-3"]
+    assert all(t.success for g in groups for t in g)
 
 
 def test_envs_are_reused_across_runs():

@@ -86,26 +86,29 @@ class RolloutEngine:
         return list(groups.values())
 
     def start(self, env_id: str, tasks: Sequence[TaskRef], *, env_kwargs: dict[str, Any] | None = None) -> list[Episode]:
-        """Reset one env per (task, attempt) and return the live episodes (not yet played)."""
-        episodes = []
+        """Reset one env per (task, attempt) and return the live episodes (not yet played).
+        I/O-bound envs (browsers, HTTP, sandboxes) are reset concurrently on the thread pool."""
         pool = self._env_pool.setdefault(_pool_key(env_id, env_kwargs), [])
+        starts = []
         for task in tasks:
             task_id, seed = (task, None) if isinstance(task, str) else (str(task[0]), task[1])
             group_id = new_uid()
             for _ in range(self.config.group_size):
                 env = pool.pop() if pool else self.env_factory(env_id, **(env_kwargs or {}))
-                episodes.append(
-                    Episode.start(
-                        env,
-                        env_id=env_id,
-                        task_id=task_id,
-                        seed=seed,
-                        group_id=group_id,
-                        config=self.config,
-                        tokenizer=self.tokenizer,
-                    )
-                )
-        return episodes
+                starts.append((env, task_id, seed, group_id))
+
+        def start_one(args: tuple[Any, str, int | None, str]) -> Episode:
+            env, task_id, seed, group_id = args
+            return Episode.start(
+                env, env_id=env_id, task_id=task_id, seed=seed, group_id=group_id, config=self.config, tokenizer=self.tokenizer
+            )
+
+        if not starts:
+            return []
+        executor = self._executor_for(starts[0][0])
+        if executor is None or len(starts) == 1:
+            return [start_one(args) for args in starts]
+        return list(executor.map(start_one, starts))
 
     def run_episodes(self, episodes: Iterable[Episode], *, on_episode_end: Callable[[Trajectory], None] | None = None) -> None:
         """Step the episodes until every one has ended (forked episodes welcome)."""
@@ -184,16 +187,23 @@ class RolloutEngine:
             return self.config.env_workers
         return _DEFAULT_IO_WORKERS if getattr(env, "io_bound", False) else 1
 
-    def _step_envs(self, envs: list[Any], actions: list[str]) -> list[Any]:
-        workers = self._workers_for(envs[0])
-        if workers <= 1 or len(envs) == 1:
-            return [_safe_step(env, action) for env, action in zip(envs, actions)]
+    def _executor_for(self, env: Any) -> ThreadPoolExecutor | None:
+        """The thread pool to step or reset ``env``'s kind on, or None to run them inline."""
+        workers = self._workers_for(env)
+        if workers <= 1:
+            return None
         if self._executor is None or self._executor_workers != workers:
             if self._executor is not None:
                 self._executor.shutdown(wait=True)
             self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="agentgym-env")
             self._executor_workers = workers
-        return list(self._executor.map(_safe_step, envs, actions))
+        return self._executor
+
+    def _step_envs(self, envs: list[Any], actions: list[str]) -> list[Any]:
+        executor = self._executor_for(envs[0]) if len(envs) > 1 else None
+        if executor is None:
+            return [_safe_step(env, action) for env, action in zip(envs, actions)]
+        return list(executor.map(_safe_step, envs, actions))
 
 
 @contextmanager
