@@ -7,7 +7,7 @@ For each env (oracle policy throughout; every episode must succeed or the run st
    episodes. ``steps/s`` counts env steps over the whole loop, resets included.
 2. ``engine xK``: the :class:`RolloutEngine` (``OraclePolicy``, ``env_workers=K``) playing K
    episodes at a time, ``--rounds`` times (its env pool keeps the K envs between rounds), so K
-   envs are stepped concurrently on its thread pool; resets run in turn, as the engine does them.
+   envs are reset and stepped concurrently on its thread pool.
 3. memory, sampled every 0.1 s during each run: the RSS of this Python process (the shop server
    and the Playwright driver's client live here) and the summed RSS of the browser's processes
    (the Chromium the pool launched and all its children; RSS counts shared pages in each process,

@@ -23,7 +23,7 @@ class RolloutConfig:
             that would exceed it stops with ``StopReason.MAX_TOKENS``. Needs a chat tokenizer.
         sampling: how the policy samples actions.
         system_prompt: the system message; None uses the env's ``system_prompt``.
-        env_workers: threads stepping envs concurrently; None picks 16 for I/O-bound envs
+        env_workers: threads resetting and stepping envs concurrently; None picks 16 for I/O-bound envs
             (``TextEnv.io_bound``) and steps CPU-bound envs inline (threads would only add overhead).
     """
 
