@@ -64,3 +64,18 @@ def test_console_script():
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["overall"]["success_rate"] == 1.0
+
+
+def test_a_model_policy_is_evaluated_from_its_directory(tmp_path, capsys):
+    """The model path of eval-tools: a tiny model saved locally, greedy, generating real tokens."""
+    from agentgym.policies.tiny_model import build_tiny_model
+
+    model = build_tiny_model(tmp_path / "tiny", env_ids=["agentgym/HouseholdEasy-v0", "agentgym/tools.calculator-v0"])
+    out = tmp_path / "run"
+    args = ["eval-tools", "calculator", "--policy", str(model), "--episodes", "2", "--max-new-tokens", "8", "--max-turns", "2", "--out", str(out), "--json", "--no-progress"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    calc = report["suites"]["agentgym/tools.calculator-v0"]
+    assert calc["episodes"] == 2 and calc["success_rate"] == 0.0  # an untrained model
+    trajectories = read_jsonl(out / "tools.calculator-v0" / "episodes.jsonl")
+    assert all(turn.action_ids for traj in trajectories for turn in traj.turns)  # generated tokens, kept
