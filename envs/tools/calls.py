@@ -30,9 +30,10 @@ __all__ = ["ToolCall", "CallError", "ParsedAction", "parse_action", "format_tool
 
 ANSWER_OPEN, ANSWER_CLOSE = "<answer>", "</answer>"
 _TAG_OPEN, _TAG_CLOSE = "<tool_call>", "</tool_call>"
-_TAGGED = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
-_FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```$", re.DOTALL)  # a call inside a <tool_call> block
+
+#: Longer actions are refused with an error rather than read (parsing stays cheap on any input).
+MAX_ACTION_CHARS = 32_000
 
 
 @dataclass(frozen=True)
@@ -96,13 +97,14 @@ def parse_action(text: str) -> ParsedAction:
     """Read the tool calls and the final answer out of an action (never raises)."""
     if not isinstance(text, str):
         return ParsedAction(errors=[f"expected text, got {type(text).__name__}"])
+    if len(text) > MAX_ACTION_CHARS:
+        return ParsedAction(errors=[f"the action is {len(text):,} characters long; at most {MAX_ACTION_CHARS:,} are read"])
     calls: list[Union[ToolCall, CallError]] = []
     formats = []
     # Calls first, so that an <answer> inside a call's arguments (code, say) is not the answer.
-    tagged = list(_TAGGED.finditer(text))
-    for match in tagged:
-        calls.append(_read_call_json(match.group(1), len(calls) + 1, where="<tool_call> block"))
-    rest = _TAGGED.sub("\n", text)
+    tagged, rest = _tagged_blocks(text)
+    for block in tagged:
+        calls.append(_read_call_json(block, len(calls) + 1, where="<tool_call> block"))
     if tagged:
         formats.append("hermes")
     if _TAG_OPEN in rest:
@@ -131,6 +133,35 @@ def parse_action(text: str) -> ParsedAction:
         errors.append(f"unexpected text after the tool_calls JSON: {prose.strip()[:30]!r} (put nothing but an <answer> after it)")
     fmt = "both" if len(set(formats)) == 2 else (formats[0] if formats else "none")
     return ParsedAction(calls=calls, answer=answer, errors=errors, format=fmt)
+
+
+def _tagged_blocks(text: str) -> tuple[list[str], str]:
+    """The bodies of the closed ``<tool_call>...</tool_call>`` blocks, and the text around them
+    (each block replaced by a newline). One pass with ``str.find``: linear on any input."""
+    blocks, outside, pos = [], [], 0
+    while True:
+        start = text.find(_TAG_OPEN, pos)
+        if start == -1:
+            break
+        end = text.find(_TAG_CLOSE, start + len(_TAG_OPEN))
+        if end == -1:
+            break
+        blocks.append(text[start + len(_TAG_OPEN) : end])
+        outside.append(text[pos:start])
+        pos = end + len(_TAG_CLOSE)
+    outside.append(text[pos:])
+    return blocks, "\n".join(outside)
+
+
+def _unfence(raw: str) -> str:
+    """The body of a Markdown code fence (```json ... ```), or ``raw`` if it is not fenced."""
+    if len(raw) < 6 or not raw.startswith("```") or not raw.endswith("```"):
+        return raw
+    inner = raw[3:-3]
+    i = 0
+    while i < len(inner) and inner[i].isalpha():  # the language tag
+        i += 1
+    return inner[i:]
 
 
 def _split_json(text: str) -> tuple[str | None, str]:
@@ -176,14 +207,13 @@ def _depth(value: Any, limit: int = MAX_NESTING) -> int:
 
 
 def _read_call_json(raw: str, index: int, *, where: str) -> Union[ToolCall, CallError]:
-    raw = raw.strip()
-    fenced = _FENCE.match(raw)
-    if fenced:
-        raw = fenced.group(1).strip()
+    raw = _unfence(raw.strip()).strip()
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         return CallError(_json_error(exc, f"tool call {index} ({where})"))
+    except ValueError as exc:  # e.g. an integer longer than Python converts
+        return CallError(f"bad JSON in tool call {index} ({where}): {exc}")
     except RecursionError:
         return CallError(f"bad JSON in tool call {index} ({where}): nested too deeply")
     return _call_from_object(obj, index)
@@ -195,6 +225,8 @@ def _read_openai(body: str, first_index: int) -> tuple[list[Union[ToolCall, Call
         obj, end = json.JSONDecoder().raw_decode(body)
     except json.JSONDecodeError as exc:
         return [CallError(_json_error(exc, "the tool_calls JSON"))], None
+    except ValueError as exc:
+        return [CallError(f"bad JSON in the tool_calls JSON: {exc}")], None
     except RecursionError:
         return [CallError("bad JSON in the tool_calls JSON: nested too deeply")], None
     if isinstance(obj, dict) and "tool_calls" in obj:
@@ -233,6 +265,8 @@ def _call_from_object(obj: Any, index: int) -> Union[ToolCall, CallError]:
                 arguments = json.loads(arguments)
             except json.JSONDecodeError as exc:
                 return CallError(_json_error(exc, f"the arguments string of {label} ({name})"), name=name)
+            except ValueError as exc:
+                return CallError(f"bad JSON in the arguments string of {label} ({name}): {exc}", name=name)
             except RecursionError:
                 return CallError(f"bad JSON in the arguments string of {label} ({name}): nested too deeply", name=name)
     if arguments is None:
@@ -241,6 +275,10 @@ def _call_from_object(obj: Any, index: int) -> Union[ToolCall, CallError]:
         return CallError(f"{label} ({name}): 'arguments' must be a JSON object, got {_kind(arguments)}", name=name)
     if _depth(arguments) > MAX_NESTING:
         return CallError(f"{label} ({name}): arguments nested deeper than {MAX_NESTING} levels", name=name)
+    try:  # JSON's \ud800 escapes decode to lone surrogates, which no text encoding can carry
+        json.dumps([name, arguments], ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError):
+        return CallError(f"{label} ({name.encode('utf-8', 'replace').decode()}): invalid unicode (a lone surrogate escape such as \\ud800)")
     return ToolCall(name=name, arguments=arguments, id=call_id)
 
 

@@ -15,7 +15,7 @@ __all__ = ["evaluate", "ExpressionError", "FUNCTIONS"]
 FUNCTIONS: dict[str, Callable[..., float]] = {
     "sqrt": math.sqrt,
     "abs": abs,
-    "round": round,
+    "round": lambda x, ndigits=None: _round(x, ndigits),
     "min": min,
     "max": max,
     "log": math.log,
@@ -86,6 +86,13 @@ def _eval(node: ast.AST) -> int | float:
     if isinstance(node, ast.Name):
         what = f"the name {node.id!r}"
     raise ExpressionError(f"{what} is not allowed: use numbers, + - * / // % **, parentheses and {', '.join(FUNCTIONS)}")
+
+
+def _round(x: float, ndigits: int | None = None) -> float:
+    # Python computes 10**-ndigits exactly: round(5, -10**50) would never finish.
+    if ndigits is not None and abs(ndigits) > 20:
+        raise ValueError("ndigits must be between -20 and 20")
+    return round(x) if ndigits is None else round(x, ndigits)
 
 
 def _bounded(value: int | float) -> int | float:

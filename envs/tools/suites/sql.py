@@ -86,6 +86,8 @@ class Company:
         self.db.executemany("INSERT INTO projects VALUES (?, ?, ?, ?, ?)", self.projects)
         self.db.commit()
         self.db.execute("PRAGMA query_only = ON")
+        # Bound what one query can allocate (randomblob(10**9), zeroblob, huge strings).
+        self.db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1 << 20)
         self.db.set_authorizer(_read_only)
 
     def tools(self) -> list[Callable[..., Any]]:
