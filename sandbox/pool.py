@@ -19,6 +19,7 @@ import struct
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Mapping
 
 from .bwrap import BwrapPlan, find_bwrap
@@ -35,6 +36,19 @@ __all__ = ["Sandbox"]
 _SERVER_MEMORY_MB = 48
 """Memory added to each run's limit for the worker's own (idle) Python process."""
 _REPLY_GRACE_S = 10.0
+
+
+_SPAWNER: ThreadPoolExecutor | None = None
+_SPAWNER_LOCK = threading.Lock()
+
+
+def _spawner() -> ThreadPoolExecutor:
+    """The process's one thread that starts pool workers (it lives as long as the process)."""
+    global _SPAWNER
+    with _SPAWNER_LOCK:
+        if _SPAWNER is None:
+            _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentgym-sandbox-spawn")
+        return _SPAWNER
 
 
 class _Worker:
@@ -203,7 +217,10 @@ class Sandbox:
             raise
 
     def _add_worker(self) -> None:
-        worker = _Worker(self.plan, self.use_cgroups)
+        # Started from one long-lived thread: bwrap's --die-with-parent follows the *thread* that
+        # spawned it, so a worker started on a short-lived thread (a rollout engine's pool) would
+        # be killed when that thread exits.
+        worker = _spawner().submit(_Worker, self.plan, self.use_cgroups).result()
         with self._lock:
             self._all.append(worker)
         self._idle.put(worker)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -80,3 +81,16 @@ def test_closed_pool_refuses_and_bad_size_is_refused():
         box.run("print(1)")
     with pytest.raises(ValueError, match="workers"):
         Sandbox(workers=0)
+
+
+def test_a_pool_started_on_a_thread_that_ended_still_runs():
+    """Guards against workers tied to the thread that created the pool (bwrap's
+    --die-with-parent follows the spawning thread): a rollout engine's worker threads come and go."""
+    holder = {}
+    thread = threading.Thread(target=lambda: holder.setdefault("box", Sandbox(workers=1)))
+    thread.start()
+    thread.join()
+    time.sleep(0.5)
+    with holder["box"] as box:
+        result = box.run("print(6 * 7)")
+    assert (result.exit_code, result.stdout) == (0, "42\n"), result
