@@ -233,7 +233,7 @@ class Sandbox:
         check_request(code, language, files)
         lim = Limits(timeout_s=timeout_s, memory_mb=memory_mb, **limits)
         job = make_job(code, language, files, lim, self.use_cgroups)
-        worker = self._idle.get()
+        worker = self._take_worker()
         start = time.monotonic()
         try:
             result, reusable = worker.run(job, lim, start)
@@ -247,6 +247,17 @@ class Sandbox:
                 self._retire(worker)
         return result
 
+    def _take_worker(self) -> _Worker:
+        """An idle worker; if none is alive (replacements failed), start one or raise."""
+        while True:
+            if self._closed:
+                raise SandboxError("this Sandbox is closed")
+            try:
+                return self._idle.get(timeout=1.0)
+            except queue.Empty:
+                if self.size == 0:
+                    self._add_worker()  # raises SandboxError if a worker cannot start
+
     def _retire(self, worker: _Worker) -> None:
         with self._lock:
             if worker in self._all:
@@ -254,7 +265,10 @@ class Sandbox:
         worker.close()
         if not self._closed:
             self.replaced += 1
-            self._add_worker()
+            try:
+                self._add_worker()
+            except SandboxError:
+                pass  # the pool runs smaller; _take_worker starts one when none is left
 
     @property
     def size(self) -> int:

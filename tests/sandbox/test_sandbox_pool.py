@@ -94,3 +94,24 @@ def test_a_pool_started_on_a_thread_that_ended_still_runs():
     with holder["box"] as box:
         result = box.run("print(6 * 7)")
     assert (result.exit_code, result.stdout) == (0, "42\n"), result
+
+
+def test_a_pool_with_no_worker_left_raises_instead_of_waiting(monkeypatch):
+    """Guards against callers blocking for ever once every worker is gone and none can start."""
+    import agentgym.sandbox.pool as pool_module
+
+    box = Sandbox(workers=1)
+    try:
+        worker = box._idle.get()
+        with box._lock:
+            box._all.remove(worker)
+        worker.close()
+
+        def cannot_start(*args, **kwargs):
+            raise SandboxError("a pool worker did not start (test)")
+
+        monkeypatch.setattr(pool_module, "_Worker", cannot_start)
+        with pytest.raises(SandboxError, match="did not start"):
+            box.run("print(1)")
+    finally:
+        box.close()
