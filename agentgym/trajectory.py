@@ -39,7 +39,7 @@ _uid_counter = itertools.count()
 
 def new_uid() -> str:
     """A unique id: a random per-process prefix and a counter (uuid4 per episode costs a syscall)."""
-    return f"{_UID_PREFIX}{next(_uid_counter):010x}"
+    return "%s%010x" % (_UID_PREFIX, next(_uid_counter))  # %-formatting: cheaper than an f-string's format spec
 
 
 class StopReason(str, Enum):
@@ -130,7 +130,7 @@ class Trajectory:
     context_mode: str = "full"
     window: int | None = None
     group_id: str = ""
-    uid: str = field(default_factory=lambda: new_uid())
+    uid: str = field(default_factory=new_uid)
     branch_parent: tuple[str, int] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 

@@ -214,3 +214,90 @@ def test_envs_are_reused_across_runs():
         engine.run(ENV, ["count-1"])
         engine.run(ENV, ["count-2"])
     assert len(made) == 2
+
+
+class _InfoEnv:
+    """A bare env (no TextEnv) whose info has the keys the engine drops plus ``extra``; it runs
+    3 steps and raises on step ``crash_at`` if given."""
+
+    io_bound = False
+
+    def __init__(self, extra=None, crash_at=None):
+        self.extra = dict(extra or {})
+        self.crash_at = crash_at
+        self.steps = 0
+
+    def _info(self):
+        info = {"success": False, "valid_action": True, "state_key": f"s{self.steps}", "task_id": "t", "split": "train"}
+        info.update({"step": self.steps, "admissible_actions": ["a"], "answer": "x", "tools": []})
+        info.update(self.extra)
+        return info
+
+    def reset(self, seed=None, options=None):
+        self.steps = 0
+        return "obs 0", self._info()
+
+    def step(self, action):
+        if self.crash_at == self.steps + 1:
+            raise RuntimeError("crash")
+        self.steps += 1
+        return f"obs {self.steps}", 0.5, False, self.steps >= 3, self._info()
+
+    def close(self):
+        pass
+
+    @property
+    def unwrapped(self):  # the replay policy reads task_id and steps here
+        return self
+
+    task_id = "t"
+
+
+@pytest.mark.parametrize("extra", [{}, {"task_type": "pick", "note": 3}])
+def test_turn_info_keeps_the_other_keys_in_order_in_a_dict_of_its_own(extra):
+    envs = []
+
+    def factory(env_id, **kw):
+        envs.append(_InfoEnv(extra))
+        return envs[-1]
+
+    with RolloutEngine(ReplayPolicy({"t": []}), env_factory=factory) as engine:
+        [[traj]] = engine.run("info", ["t"])
+    assert traj.stop_reason is StopReason.MAX_TURNS and traj.num_turns == 3
+    assert [t.info for t in traj.turns] == [extra] * 3
+    assert all(list(t.info) == list(extra) for t in traj.turns)  # the env's key order
+    assert len({id(t.info) for t in traj.turns}) == 3  # no dict shared between turns
+    assert [t.state_key for t in traj.turns] == ["s0", "s1", "s2"]  # the state each action was taken in
+    assert [t.observation for t in traj.turns] == ["obs 0", "obs 1", "obs 2"] and traj.final_observation == "obs 3"
+    assert traj.rewards == [0.5] * 3 and traj.split == "train" and traj.metadata["answer"] == "x"
+    traj.turns[0].info["added"] = 1  # a turn's info is a copy: neither the env's nor another turn's
+    assert "added" not in traj.turns[1].info and "added" not in envs[0]._info()
+
+
+def test_step_skips_ended_episodes_and_an_env_error_ends_only_its_own():
+    envs = iter([_InfoEnv(), _InfoEnv(crash_at=2), _InfoEnv()])
+    with RolloutEngine(ReplayPolicy({"t": []}), RolloutConfig(group_size=3), env_factory=lambda *a, **k: next(envs)) as engine:
+        episodes = engine.start("info", ["t"])
+        assert engine.step(episodes) == []
+        assert engine.step(episodes) == [episodes[1]]
+        crashed = episodes[1].trajectory
+        assert crashed.stop_reason is StopReason.ENV_ERROR and "crash" in crashed.metadata["error"]
+        assert crashed.num_turns == 2 and crashed.turns[1].valid_action is False and crashed.turns[1].info == {}
+        assert [ep.trajectory.num_turns for ep in episodes] == [2, 2, 2]
+        assert engine.step(episodes) == [episodes[0], episodes[2]]  # the ended one is left alone
+        assert [ep.trajectory.num_turns for ep in episodes] == [3, 2, 3]
+        assert engine.step(episodes) == []
+
+
+def test_no_env_kwargs_and_empty_env_kwargs_share_the_env_pool():
+    made = []
+
+    def factory(env_id, **kw):
+        made.append(1)
+        return CountdownEnv(**kw)
+
+    with RolloutEngine(OraclePolicy(), env_factory=factory) as engine:
+        engine.run(ENV, ["count-1"])
+        engine.run(ENV, ["count-2"], env_kwargs={})
+        engine.run(ENV, ["count-3"], env_kwargs={"max_steps": 5})
+    assert len(made) == 2

@@ -51,3 +51,12 @@ def test_derived_facts():
     assert s.logprobs == [0.0, 0.0, -0.5, 0.0, -1.0, -2.0]
     assert s.turn_indices == [0, 0, 0, 1, 1, 1]
     assert t.context_ids(1) == [1, 2, 3, 4]
+
+
+def test_uids_are_unique_and_fixed_width():
+    from agentgym.trajectory import new_uid
+
+    uids = [new_uid() for _ in range(3)] + [Trajectory(env_id="e", task_id="x").uid for _ in range(3)]
+    assert len(set(uids)) == 6 and {len(u) for u in uids} == {26}
+    assert len({u[:16] for u in uids}) == 1  # one per-process prefix, then a counter
+    assert [int(u[16:], 16) for u in uids] == sorted(int(u[16:], 16) for u in uids)

@@ -81,7 +81,10 @@ class RolloutEngine:
             groups: dict[str, Group] = {}
             for ep in episodes:
                 traj = ep.trajectory
-                groups.setdefault(traj.group_id, Group(group_id=traj.group_id, task_id=traj.task_id)).trajectories.append(traj)
+                group = groups.get(traj.group_id)
+                if group is None:  # not setdefault: that would build a Group per episode
+                    group = groups[traj.group_id] = Group(traj.group_id, traj.task_id)
+                group.trajectories.append(traj)
             self.release(episodes, env_kwargs=env_kwargs)
         return list(groups.values())
 
@@ -97,11 +100,11 @@ class RolloutEngine:
                 env = pool.pop() if pool else self.env_factory(env_id, **(env_kwargs or {}))
                 starts.append((env, task_id, seed, group_id))
 
+        config, tokenizer = self.config, self.tokenizer
+
         def start_one(args: tuple[Any, str, int | None, str]) -> Episode:
             env, task_id, seed, group_id = args
-            return Episode.start(
-                env, env_id=env_id, task_id=task_id, seed=seed, group_id=group_id, config=self.config, tokenizer=self.tokenizer
-            )
+            return Episode.start(env, env_id=env_id, task_id=task_id, seed=seed, group_id=group_id, config=config, tokenizer=tokenizer)
 
         if not starts:
             return []
@@ -129,8 +132,8 @@ class RolloutEngine:
 
     def step(self, episodes: Sequence[Episode]) -> list[Episode]:
         """Advance every live episode by one turn; returns those that ended in this step."""
-        ended = []
-        live = episodes if all(not ep.done for ep in episodes) else [ep for ep in episodes if not ep.done]
+        ended: list[Episode] = []
+        live = [ep for ep in episodes if not ep.done]
         if self.config.max_context_tokens is not None:
             for ep in live:
                 if ep.over_token_budget():
@@ -146,11 +149,15 @@ class RolloutEngine:
                 f"policy {getattr(self.policy, 'name', type(self.policy).__name__)!r} returned "
                 f"{len(completions)} completions for {len(requests)} requests"
             )
-        results = self._step_envs([ep.env for ep in live], [c.text for c in completions])
-        for ep, completion, result in zip(live, completions, results):
-            ep.apply(completion, result)
-            if ep.done:
-                ended.append(ep)
+        executor = self._executor_for(live[0].env) if len(live) > 1 else None
+        if executor is None:
+            _step_and_apply(live, completions, ended)
+        else:
+            results = list(executor.map(_safe_step, [ep.env for ep in live], [c.text for c in completions]))
+            for ep, completion, result in zip(live, completions, results):
+                ep.apply(completion, result)
+                if ep.done:
+                    ended.append(ep)
         return ended
 
     def release(self, episodes: Iterable[Episode], *, env_kwargs: dict[str, Any] | None = None) -> None:
@@ -199,12 +206,6 @@ class RolloutEngine:
             self._executor_workers = workers
         return self._executor
 
-    def _step_envs(self, envs: list[Any], actions: list[str]) -> list[Any]:
-        executor = self._executor_for(envs[0]) if len(envs) > 1 else None
-        if executor is None:
-            return [_safe_step(env, action) for env, action in zip(envs, actions)]
-        return list(executor.map(_safe_step, envs, actions))
-
 
 @contextmanager
 def _fewer_gc_passes():
@@ -229,5 +230,22 @@ def _safe_step(env: Any, action: str) -> Any:
         return exc
 
 
+def _step_and_apply(live: list[Episode], completions: Sequence[Any], ended: list[Episode]) -> None:
+    """Step each env inline and record its turn at once, appending the episodes that end to
+    ``ended``. _safe_step's try/except is inlined: a call frame per step is a measurable share
+    of the engine's cost. Each episode's apply only touches that episode, so stepping and
+    recording one episode at a time is the same as stepping them all first."""
+    for ep, completion in zip(live, completions):
+        try:
+            result = ep.env.step(completion.text)
+        except Exception as exc:  # as in _safe_step
+            result = exc
+        ep.apply(completion, result)
+        if ep.done:
+            ended.append(ep)
+
+
 def _pool_key(env_id: str, env_kwargs: dict[str, Any] | None) -> str:
-    return env_id + "|" + json.dumps(env_kwargs or {}, sort_keys=True, default=str)
+    if not env_kwargs:  # the common case; json.dumps({}) costs more than a short run's step
+        return env_id + "|{}"
+    return env_id + "|" + json.dumps(env_kwargs, sort_keys=True, default=str)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import math
 import traceback
+from itertools import filterfalse
 from typing import Any
 
 from agentgym.policy import ChatTokenizer, Completion, GenerationRequest
@@ -18,6 +20,7 @@ DEFAULT_SYSTEM_PROMPT = "You are an agent acting in a text environment. Reply wi
 _INFO_KEYS_NOT_STORED = frozenset(
     {"admissible_actions", "tools", "state_key", "task_id", "split", "answer", "success", "valid_action", "step"}
 )
+_is_not_stored = _INFO_KEYS_NOT_STORED.__contains__
 
 #: What ``env.step`` returned: ``(observation, reward, terminated, truncated, info)``.
 StepResult = tuple[str, float, bool, bool, dict]
@@ -49,7 +52,7 @@ class Episode:
         self.done = False
         # Settings read on every step, resolved once.
         self._track_full_context = tokenizer is not None and config.context == "full"
-        self._max_turns = config.max_turns if config.max_turns is not None else float("inf")
+        self._max_turns = math.inf if config.max_turns is None else config.max_turns
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -66,14 +69,13 @@ class Episode:
     ) -> "Episode":
         """Reset ``env`` on the task and build the opening prompt. A failing reset ends the
         episode at once with ``StopReason.ENV_ERROR`` rather than raising."""
-        traj = Trajectory(
-            env_id=env_id,
-            task_id=task_id,
-            seed=seed,
-            group_id=group_id,
-            context_mode=config.context,
-            window=config.window if config.context == "window" else None,
-        )
+        # The two leading fields positionally, the rest set after: a class call with keyword
+        # arguments goes through a kwargs dict, which cost more than the rest of the record.
+        traj = Trajectory(env_id, task_id)
+        traj.seed = seed
+        traj.group_id = group_id
+        traj.context_mode = config.context
+        traj.window = config.window if config.context == "window" else None
         episode = cls(env, traj, config, tokenizer)
         try:
             observation, info = env.reset(seed=seed, options={"task": task_id})
@@ -132,25 +134,23 @@ class Episode:
 
     def apply(self, completion: Completion, result: StepResult | BaseException) -> None:
         """Record one action and the env's answer to it (or the exception the env raised)."""
-        traj = self.trajectory
         if isinstance(result, BaseException):
-            traj.turns.append(self._turn(completion, 0.0, False, {}))
-            if self._track_full_context:
-                self._full_context.extend(completion.token_ids)
-            traj.metadata["error"] = _describe(result)
-            self._finish(StopReason.ENV_ERROR)
+            self._apply_env_error(completion, result)
             return
         observation, reward, terminated, truncated, info = result
-        stored = {k: v for k, v in info.items() if k not in _INFO_KEYS_NOT_STORED}
-        traj.turns.append(self._turn(completion, float(reward), bool(info.get("valid_action", True)), stored))
+        traj = self.trajectory
+        turns = traj.turns
+        turns.append(
+            self._turn(completion, float(reward), bool(info.get("valid_action", True)), _stored_info(info))
+        )
         if self._track_full_context:
             self._full_context.extend(completion.token_ids)
         self.observation = observation
         self.info = info
-        traj.success = bool(info.get("success", False))
+        success = traj.success = bool(info.get("success", False))
         if terminated:
-            self._finish(StopReason.SUCCESS if traj.success else StopReason.FAILURE)
-        elif truncated or len(traj.turns) >= self._max_turns:
+            self._finish(StopReason.SUCCESS if success else StopReason.FAILURE)
+        elif truncated or len(turns) >= self._max_turns:
             self._finish(StopReason.MAX_TURNS)
         elif self.tokenizer is not None:
             self.pending_prompt_ids = list(
@@ -158,6 +158,14 @@ class Episode:
             )
             if self._track_full_context:
                 self._full_context.extend(self.pending_prompt_ids)
+
+    def _apply_env_error(self, completion: Completion, error: BaseException) -> None:
+        # The action is recorded (no reward, not valid) and the episode ends with ENV_ERROR.
+        self.trajectory.turns.append(self._turn(completion, 0.0, False, {}))
+        if self._track_full_context:
+            self._full_context.extend(completion.token_ids)
+        self.trajectory.metadata["error"] = _describe(error)
+        self._finish(StopReason.ENV_ERROR)
 
     def _turn(self, completion: Completion, reward: float, valid: bool, info: dict[str, Any]) -> Turn:
         # Positional, in Turn's field order: this runs once per step of every episode. The
@@ -219,6 +227,16 @@ class _EpisodeRequest(GenerationRequest):
         if self._messages is None:
             self._messages = self._episode.context_messages(self._num_turns, self._observation)
         return self._messages
+
+
+def _stored_info(info: dict[str, Any]) -> dict[str, Any]:
+    """A new dict of the info keys a turn keeps (not _INFO_KEYS_NOT_STORED), in the env's order.
+    Runs on every step: filterfalse skips the dropped keys in C, and a plain loop avoids the
+    extra frame a dict comprehension costs in Python 3.11."""
+    stored = {}
+    for key in filterfalse(_is_not_stored, info):
+        stored[key] = info[key]
+    return stored
 
 
 def _describe(exc: BaseException) -> str:
