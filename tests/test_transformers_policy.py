@@ -131,3 +131,84 @@ def test_prefix_cache_reuse_gives_the_same_episodes(tiny):
     assert [t.action_ids for t in runs[0]] == [t.action_ids for t in runs[1]]
     for a, b in zip(runs[0], runs[1]):
         assert a.action_logprobs == pytest.approx(b.action_logprobs, abs=1e-4)
+
+
+def test_repeated_prompts_run_once_and_sample_like_distinct_rows(tiny):
+    """A group's attempts share their first prompt: it is run once and its keys and values are
+    copied to each row. Greedy rows equal the prompt decoded alone, and sampled rows' behaviour
+    logprobs equal the teacher-forced scores of what they sampled."""
+    policy = TransformersPolicy(tiny, seed=5)
+    a, b = GenerationRequest(messages=_episode_chat(0)), GenerationRequest(messages=_episode_chat(2))
+    greedy = SamplingParams(temperature=0.0, max_new_tokens=6)
+    batched = policy.generate([a, a, b, a], greedy)
+    alone = [policy.generate([r], greedy)[0].token_ids for r in (a, b)]
+    assert [c.token_ids for c in batched] == [alone[0], alone[0], alone[1], alone[0]]
+    sampled = policy.generate([a, a, a, b], SamplingParams(temperature=1.0, max_new_tokens=8))
+    scores = policy.score([a, a, a, b], [c.token_ids for c in sampled])
+    for c, s in zip(sampled, scores):
+        assert s == pytest.approx(c.logprobs, abs=1e-4)
+
+
+def test_sample_rows_draws_from_each_rows_distribution():
+    from agentgym.policies.transformers_policy import _sample_rows
+
+    probs = torch.tensor([[0.1, 0.0, 0.6, 0.3], [0.0, 0.0, 0.0, 1.0]])
+    generator = torch.Generator().manual_seed(0)
+    draws = torch.stack([_sample_rows(probs, generator) for _ in range(20_000)])
+    counts = torch.bincount(draws[:, 0], minlength=4).float() / len(draws)
+    assert counts[1] == 0  # a token of probability 0 is never drawn
+    assert counts.tolist() == pytest.approx([0.1, 0.0, 0.6, 0.3], abs=0.015)
+    assert (draws[:, 1] == 3).all()
+
+
+def test_in_place_cache_layer_appends_and_grows():
+    from agentgym.policies.transformers_policy import InPlaceLayer
+
+    layer = InPlaceLayer(capacity=4)
+    k1, v1 = torch.randn(2, 3, 3, 5), torch.randn(2, 3, 3, 5)
+    k2, v2 = torch.randn(2, 3, 2, 5), torch.randn(2, 3, 2, 5)  # past the capacity: the buffer grows
+    layer.update(k1, v1)
+    keys, values = layer.update(k2, v2)
+    assert layer.get_seq_length() == 5
+    assert torch.equal(keys, torch.cat([k1, k2], dim=2)) and torch.equal(values, torch.cat([v1, v2], dim=2))
+    layer.batch_select_indices(torch.tensor([1, 1, 0]))
+    assert torch.equal(layer.keys[2], torch.cat([k1, k2], dim=2)[0]) and layer.keys.shape[0] == 3
+
+
+def test_prefix_cache_serves_every_row_of_a_batch_split_over_calls(tiny):
+    """With more live episodes than one forward pass takes, the first call's new entries must
+    not evict the prefixes the second call needs: every prompt after the first turn hits."""
+    policy = TransformersPolicy(tiny, max_batch_size=2, prefix_cache_size=4)
+    hits = []
+    lookup = policy._prefix_cache.lookup
+    policy._prefix_cache.lookup = lambda prompt: hits.append(lookup(prompt) is not None) or lookup(prompt)
+    config = RolloutConfig(group_size=2, max_turns=3, sampling=SamplingParams(temperature=1.0, max_new_tokens=4))
+    with RolloutEngine(policy, config) as engine:
+        groups = engine.run("agentgym/HouseholdEasy-v0", [("train-00001", 0), ("train-00004", 1)])
+    first_turn = 2  # distinct first prompts (a group's attempts share theirs)
+    later = sum(t.num_turns - 1 for g in groups for t in g)
+    assert later > 0 and hits[first_turn:] == [True] * later
+
+
+def test_grouped_sdpa_matches_transformers_sdpa_on_a_padded_batch(tiny):
+    """The policy's attention (grouped key/value heads given to torch as they are) computes what
+    transformers' own sdpa attention does, padding and all, in the forward and the backward."""
+    from agentgym.policies.attention import GROUPED_SDPA, use_grouped_sdpa
+    from agentgym.policies.models import load_model
+
+    reference, grouped = load_model(tiny), load_model(tiny)
+    assert reference.config._attn_implementation == "sdpa"
+    assert use_grouped_sdpa(grouped) and grouped.config._attn_implementation == GROUPED_SDPA
+    ids = torch.randint(5, 200, (3, 12), generator=torch.Generator().manual_seed(0))
+    attention = torch.ones_like(ids)
+    attention[0, :4] = 0  # left padding
+    attention[2, 9:] = 0  # right padding
+    outs = []
+    for model in (reference, grouped):
+        logits = model(input_ids=ids, attention_mask=attention).logits
+        logits[attention.bool()].square().mean().backward()
+        grad = model.model.layers[0].self_attn.k_proj.weight.grad
+        outs.append((logits[attention.bool()].detach(), grad))
+    assert torch.allclose(outs[0][0], outs[1][0], atol=1e-5)
+    assert torch.allclose(outs[0][1], outs[1][1], atol=1e-5)
+    assert TransformersPolicy(tiny).model.config._attn_implementation == GROUPED_SDPA
