@@ -4,6 +4,7 @@
 from agentgym.algorithms.advantages import ADVANTAGE_ESTIMATORS, grpo_advantages, group_advantages, rloo_advantages
 from agentgym.algorithms.filters import informative_groups
 from agentgym.algorithms.losses import LossStats, ppo_clip_loss, sft_loss
+from agentgym.algorithms.rewards import episode_reward
 
 __all__ = [
     "ADVANTAGE_ESTIMATORS",
@@ -14,4 +15,5 @@ __all__ = [
     "ppo_clip_loss",
     "sft_loss",
     "LossStats",
+    "episode_reward",
 ]

@@ -95,3 +95,17 @@ def test_sft_loss_and_informative_groups():
     lp = torch.tensor([[0.0, -1.0, -3.0]])
     assert float(sft_loss(lp, torch.tensor([[0, 1, 1]]))) == pytest.approx(2.0)
     assert informative_groups([[1, 1], [0, 1], [], [0.5, 0.5, 0.5]]) == [False, True, False, False]
+
+
+def test_episode_reward_subtracts_the_invalid_action_penalty():
+    from agentgym.algorithms import episode_reward
+
+    assert episode_reward(1.0, 0, 0.1) == 1.0
+    assert episode_reward(1.0, 3, 0.1) == pytest.approx(0.7)
+    assert episode_reward(0.0, 2, 0.25) == pytest.approx(-0.5)
+    assert episode_reward(0.5, 4) == 0.5  # off by default
+    with pytest.raises(ValueError):
+        episode_reward(1.0, 1, -0.1)
+    # Failed attempts now rank by validity: a group of failures carries a gradient.
+    rewards = torch.tensor([episode_reward(0.0, n, 0.1) for n in (0, 1, 4, 0)])
+    assert group_advantages(rewards, "grpo").abs().sum() > 0

@@ -92,6 +92,16 @@ def test_each_option_trains(tiny_model, tmp_path, option):
         assert records[0]["lr"] == pytest.approx(1e-3)  # warmup iteration 0: (0 + 1) / 1
 
 
+def test_invalid_action_penalty_shapes_the_reward(tiny_model, tmp_path):
+    overrides = _overrides(tiny_model, tmp_path, **{"algorithm.invalid_action_penalty": 0.5, "algorithm.dynamic_sampling": "true", "trainer.tasks_per_iteration": 3, "trainer.group_size": 3})
+    GRPOTrainer(load_config(None, overrides), progress=False).run()
+    records = read_metrics(tmp_path)
+    for r in records:  # tiny models never succeed: the reward is the penalty alone
+        assert r["success_rate"] == 0
+        assert r["reward_mean"] == pytest.approx(-0.5 * r["invalid_action_rate"] * r["mean_turns"])
+    assert any(r["invalid_action_rate"] > 0 for r in records)
+
+
 def test_an_update_moves_logprobs_the_way_the_advantages_say(tiny_model, tmp_path):
     """One PPO update: the policy tokens of a sequence with a positive advantage become more
     likely, those of one with a negative advantage less likely (the sign of the whole path,

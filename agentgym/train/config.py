@@ -99,6 +99,9 @@ class AlgorithmConfig:
     it off. Its weights are kept in the run directory's ``reference.pt``."""
     dynamic_sampling: bool = False
     """Skip groups whose rewards are all equal (they carry no gradient)."""
+    invalid_action_penalty: float = 0.0
+    """Subtracted from an episode's reward per invalid action (0: outcome reward only); see
+    :func:`agentgym.algorithms.episode_reward`."""
 
 
 @dataclass

@@ -4,8 +4,9 @@ Each iteration:
 
 1. sample B tasks from the training split (seeded by ``(seed, iteration)``);
 2. roll out G episodes per task with the current policy through the rollout engine;
-3. reward each episode by its outcome (the env's return) and compute group-relative
-   advantages (``grpo`` or ``rloo``); optionally drop groups whose rewards are all equal;
+3. reward each episode by its outcome (the env's return, less ``invalid_action_penalty`` per
+   invalid action) and compute group-relative advantages (``grpo`` or ``rloo``); optionally
+   drop groups whose rewards are all equal;
 4. minimise the PPO-clip loss over the policy's own tokens (env and prompt tokens are masked),
    for ``ppo_epochs`` passes in ``minibatches`` optimizer steps, micro-batched by token budget;
 5. sync the new weights to the rollout backend (``rollout.backend``: the trained model itself,
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from agentgym.algorithms import group_advantages, informative_groups, ppo_clip_loss
+from agentgym.algorithms import episode_reward, group_advantages, informative_groups, ppo_clip_loss
 from agentgym.eval import evaluate
 from agentgym.policies.transformers_policy import LoraSettings, TransformersPolicy, token_logprobs
 from agentgym.policy import SamplingParams
@@ -207,7 +208,7 @@ class GRPOTrainer:
         start = time.perf_counter()
         groups = self.engine.run(cfg.env, tasks, env_kwargs=cfg.env_kwargs)
         rollout_s = time.perf_counter() - start
-        rewards = [[traj.total_reward for traj in g] for g in groups]
+        rewards = [[episode_reward(traj.total_reward, traj.invalid_actions, a.invalid_action_penalty) for traj in g] for g in groups]
         advantages = [group_advantages(torch.tensor(r), a.advantage, normalize_std=a.normalize_std).tolist() for r in rewards]
         informative = informative_groups(rewards)
         keep = informative if a.dynamic_sampling else [True] * len(groups)
