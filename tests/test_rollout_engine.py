@@ -301,3 +301,28 @@ def test_no_env_kwargs_and_empty_env_kwargs_share_the_env_pool():
         engine.run(ENV, ["count-2"], env_kwargs={})
         engine.run(ENV, ["count-3"], env_kwargs={"max_steps": 5})
     assert len(made) == 2
+
+
+def test_a_run_leaves_the_collectors_settings_and_a_programs_frozen_objects_alone():
+    """The engine raises the young generation's threshold while it runs and moves what it kept
+    to the oldest generation at the end; the caller's thresholds come back, and objects the
+    program froze itself stay frozen."""
+    import gc
+
+    from agentgym.policies import OraclePolicy
+
+    engine = RolloutEngine(OraclePolicy(), RolloutConfig(group_size=2))
+    before = gc.get_threshold()
+    groups = engine.run("agentgym/HouseholdEasy-v0", ["train-00001", "train-00002"])
+    assert gc.get_threshold() == before
+    assert gc.get_count()[0] < 100  # the run's records were promoted, not left young
+    assert all(t.success for g in groups for t in g)
+    frozen = [object() for _ in range(3)]
+    gc.freeze()
+    try:
+        count = gc.get_freeze_count()
+        engine.run("agentgym/HouseholdEasy-v0", ["train-00003"])
+        assert gc.get_freeze_count() > 0.9 * count and frozen  # not thawed (frees may drop a few)
+    finally:
+        gc.unfreeze()
+    engine.close()
