@@ -15,19 +15,18 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentgym.envs.tools.calls import unfence
+
 __all__ = ["PyCall", "CallSyntaxError", "parse_python_calls", "format_python_call", "format_python_calls"]
 
+
 def _unfence(text: str) -> str:
-    """The body of a Markdown code fence (```python ... ```), or ``text`` if it is not fenced.
-    String operations, not a regex: a backtracking pattern took minutes on 8,000 spaces."""
+    """The body of a Markdown code fence (```python ... ```), or ``text`` as given if unfenced."""
     body = text.strip()
-    if len(body) < 6 or not body.startswith("```") or not body.endswith("```"):
-        return text
-    inner = body[3:-3]
-    i = 0
-    while i < len(inner) and inner[i].isalpha():  # the language tag
-        i += 1
-    return inner[i:]
+    inner = unfence(body)
+    return text if inner is body else inner
+
+
 _ARITHMETIC = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
