@@ -37,7 +37,7 @@ from agentgym.rollout import RolloutConfig, RolloutEngine
 
 def play(policy: TransformersPolicy, setting: str, env_id: str, tasks: list[str], config: RolloutConfig, seed: int):
     policy.model.set_attn_implementation("sdpa" if setting == "stock_sdpa" else GROUPED_SDPA)
-    policy._prefix_cache.capacity = 0 if setting == "no_prefix_cache" else 4 * len(tasks) * config.group_size
+    policy.prefix_cache_size = 0 if setting == "no_prefix_cache" else 4 * len(tasks) * config.group_size
     policy.weights_changed()
     policy.reseed(seed)
     with RolloutEngine(policy, config) as engine:

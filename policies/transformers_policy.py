@@ -138,6 +138,18 @@ class TransformersPolicy:
         trainer calls this after every update."""
         self._prefix_cache.clear()
 
+    @property
+    def prefix_cache_size(self) -> int:
+        """How many sequences' keys and values are kept for the next turn (0: off)."""
+        return self._prefix_cache.capacity
+
+    @prefix_cache_size.setter
+    def prefix_cache_size(self, size: int) -> None:
+        if size < 0:
+            raise ValueError(f"prefix_cache_size must be >= 0, got {size}")
+        self._prefix_cache.capacity = size
+        self._prefix_cache.clear()
+
     @torch.no_grad()
     def generate(self, requests: Sequence[GenerationRequest], sampling: SamplingParams) -> list[Completion]:
         """Sample one action per request from its ``prompt_ids`` (or its rendered messages)."""

@@ -175,6 +175,20 @@ def test_in_place_cache_layer_appends_and_grows():
     assert torch.equal(layer.keys[2], torch.cat([k1, k2], dim=2)[0]) and layer.keys.shape[0] == 3
 
 
+def test_prefix_cache_size_can_be_changed_and_turned_off(tiny):
+    policy = TransformersPolicy(tiny, prefix_cache_size=16)
+    config = RolloutConfig(group_size=1, max_turns=2, sampling=SamplingParams(temperature=0.0, max_new_tokens=4))
+    with RolloutEngine(policy, config) as engine:
+        engine.run("agentgym/HouseholdEasy-v0", [("train-00001", 0)])
+        assert policy.prefix_cache_size == 16 and len(policy._prefix_cache._entries) > 0
+        policy.prefix_cache_size = 0
+        assert len(policy._prefix_cache._entries) == 0
+        engine.run("agentgym/HouseholdEasy-v0", [("train-00001", 0)])
+        assert len(policy._prefix_cache._entries) == 0
+    with pytest.raises(ValueError, match="prefix_cache_size"):
+        policy.prefix_cache_size = -1
+
+
 def test_prefix_cache_serves_every_row_of_a_batch_split_over_calls(tiny):
     """With more live episodes than one forward pass takes, the first call's new entries must
     not evict the prefixes the second call needs: every prompt after the first turn hits."""
