@@ -179,6 +179,30 @@ def test_reference_logprobs_come_from_the_reference_weights(tiny_model, tmp_path
     assert torch.allclose(policy_logprobs(), moved, atol=1e-6)  # the moved weights are restored
 
 
+def test_reference_is_scored_once_per_update(tiny_model, tmp_path):
+    """The reference's logprobs depend only on the samples: one weight swap per update, not one
+    per micro-batch and PPO epoch, giving each sample what a batch pass gives it."""
+    from agentgym.train.batches import collate
+
+    overrides = {"model.lora": "true", "algorithm.kl_coef": 0.1, "trainer.ppo_epochs": 2, "trainer.minibatches": 2, "trainer.micro_batch_tokens": 64}
+    trainer = GRPOTrainer(load_config(None, _overrides(tiny_model, tmp_path, **overrides)), progress=False)
+    trainer.reference = trainer._load_or_snapshot_reference()
+    groups = trainer.engine.run(trainer.config.env, [("train-00001", 1), ("train-00002", 2)])
+    samples = build_samples(groups, [[1.0, -1.0] * (len(g) // 2) for g in groups], [True, True])
+    per_sample = trainer._reference_logprobs_per_sample(samples)
+    batch = collate(samples, trainer.policy.tokenizer.pad_token_id, trainer.policy.device)
+    together = trainer._reference_logprobs(batch)
+    for i, s in enumerate(samples):
+        assert per_sample[i].shape == (len(s.input_ids),)
+        assert torch.allclose(per_sample[i], together[i, : len(s.input_ids)], atol=1e-5)
+
+    swaps = []
+    swap = trainer._reference_weights
+    trainer._reference_weights = lambda: swaps.append(1) or swap()
+    trainer._update(samples, seed=0)
+    assert len(swaps) == 1
+
+
 def test_lr_schedules_by_hand():
     assert [lr_lambda("linear", 0, 4)(i) for i in range(4)] == [1.0, 0.75, 0.5, 0.25]
     assert lr_lambda("cosine", 0, 4)(2) == pytest.approx(0.5)

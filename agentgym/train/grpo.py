@@ -29,6 +29,7 @@ import random
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +254,8 @@ class GRPOTrainer:
         self.model.train()
         stats: dict[str, list[float]] = {"loss": [], "clip_fraction": [], "kl_to_reference": [], "approx_kl": [], "grad_norm": []}
         trained_tokens = 0
+        # The KL reference's logprobs depend only on the samples: scored once, in one weight swap.
+        reference = self._reference_logprobs_per_sample(samples) if a.kl_coef else None
         for _ in range(t.ppo_epochs):
             order = list(range(len(samples)))
             order_rng.shuffle(order)
@@ -267,8 +270,11 @@ class GRPOTrainer:
                     batch = collate([minibatch[i] for i in micro], pad, device)
                     logprobs, _ = token_logprobs(self.model, batch["input_ids"], batch["attention_mask"], t.temperature, only_BT=batch["loss_mask"])
                     ref = None
-                    if a.kl_coef:
-                        ref = self._reference_logprobs(batch)
+                    if reference is not None:
+                        ref = torch.zeros_like(logprobs)
+                        for row, i in enumerate(micro):
+                            lp = reference[int(mb[i])]
+                            ref[row, : lp.shape[0]] = lp
                     loss, s = ppo_clip_loss(
                         logprobs,
                         batch["old_logprobs"],
@@ -310,22 +316,46 @@ class GRPOTrainer:
         staging.replace(path)
         return reference
 
+    @contextmanager
+    def _reference_weights(self):
+        """The reference policy: the same module with the reference's trainable weights (the
+        LoRA adapter, or every weight of a full fine-tune) swapped in, and the policy's own
+        weights put back on exit."""
+        params = dict(self.model.named_parameters())
+        with torch.no_grad():
+            current = {n: params[n].detach().clone() for n in self.reference}
+            try:
+                for name, value in self.reference.items():
+                    params[name].data.copy_(value)
+                yield
+            finally:
+                for name, value in current.items():
+                    params[name].data.copy_(value)
+
     @torch.no_grad()
     def _reference_logprobs(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        # The reference policy is the same module with the reference's trainable weights swapped
-        # in (the LoRA adapter, or every weight of a full fine-tune) for one forward pass.
-        params = dict(self.model.named_parameters())
-        current = {n: params[n].detach().clone() for n in self.reference}
-        try:
-            for name, value in self.reference.items():
-                params[name].data.copy_(value)
+        """The reference policy's logprobs of a collated batch, ``[B, T]``."""
+        with self._reference_weights():
             ref, _ = token_logprobs(
                 self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature, only_BT=batch["loss_mask"]
             )
-        finally:
-            for name, value in current.items():
-                params[name].data.copy_(value)
         return ref
+
+    @torch.no_grad()
+    def _reference_logprobs_per_sample(self, samples: list) -> list[torch.Tensor]:
+        """The reference policy's logprobs of each sample's tokens, ``[len(input_ids)]`` each,
+        scored in micro-batches of ``trainer.micro_batch_tokens`` under one weight swap."""
+        pad = self.policy.tokenizer.pad_token_id
+        out: list[torch.Tensor] = [torch.empty(0)] * len(samples)
+        with self._reference_weights():
+            for micro in pack_micro_batches([len(s.input_ids) for s in samples], self.config.trainer.micro_batch_tokens):
+                batch = collate([samples[i] for i in micro], pad, self.policy.device)
+                ref, _ = token_logprobs(
+                    self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature, only_BT=batch["loss_mask"]
+                )
+                for row, i in enumerate(micro):
+                    out[i] = ref[row, : len(samples[i].input_ids)].clone()
+        return out
 
     # ------------------------------------------------------------------ eval and output
     def evaluate(self) -> dict[str, Any]:
