@@ -270,6 +270,24 @@ def test_killed_run_resumes_exactly(tiny_model, tmp_path):
     assert summary["eval_after"]["episodes"] == 2
 
 
+def test_a_finished_run_extended_with_more_iterations_is_evaluated_again(tiny_model, tmp_path):
+    """Guards against a stale held-out figure: rerunning a finished run with a larger
+    ``trainer.iterations`` trains on and evaluates the policy it ends with; rerunning it
+    unchanged trains and evaluates nothing."""
+    first = GRPOTrainer(load_config(None, _overrides(tiny_model, tmp_path, **{"trainer.iterations": 1})), progress=False).run()
+    assert first["eval_after"]["iteration"] == 1
+    extended = GRPOTrainer(load_config(None, _overrides(tiny_model, tmp_path, **{"trainer.iterations": 2})), progress=False)
+    evaluated = []
+    evaluate = extended.evaluate
+    extended.evaluate = lambda: evaluated.append(1) or evaluate()
+    assert extended.run()["eval_after"]["iteration"] == 2
+    assert evaluated == [1]
+    assert [r["iteration"] for r in read_metrics(tmp_path)] == [1, 2]
+    again = GRPOTrainer(load_config(None, _overrides(tiny_model, tmp_path, **{"trainer.iterations": 2})), progress=False)
+    again.evaluate = lambda: pytest.fail("a finished run was evaluated again")
+    assert again.run()["eval_after"]["iteration"] == 2
+
+
 def test_a_run_started_from_a_checkpoint_uses_its_own_learning_rate(tiny_model, tmp_path):
     """Guards against the optimizer state of a copied checkpoint silently overriding
     ``trainer.lr`` (a run continued from another run's checkpoint with a new learning rate)."""

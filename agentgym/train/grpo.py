@@ -172,8 +172,10 @@ class GRPOTrainer:
                     save_checkpoint(self.run_dir, self.iteration, self.model, self.optimizer, self.scheduler, self.state)
             if bar is not None:
                 bar.close()
-            if "eval_after" not in self.state:
-                self.state["eval_after"] = self.evaluate()
+            # A finished run extended with more iterations is evaluated again (eval_after
+            # records the iteration it was taken at).
+            if self.state.get("eval_after", {}).get("iteration") != self.iteration:
+                self.state["eval_after"] = {**self.evaluate(), "iteration": self.iteration}
                 save_checkpoint(self.run_dir, self.iteration, self.model, self.optimizer, self.scheduler, self.state)
             self.save_final()
         finally:
