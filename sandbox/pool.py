@@ -140,10 +140,22 @@ class _Worker:
             finally:
                 os.close(out_w)
                 os.close(err_w)
-            got = capture(out_r, err_r, start + limits.timeout_s, limits.max_output_bytes)
+            deadline = start + limits.timeout_s
+            got = capture(out_r, err_r, deadline, limits.max_output_bytes)
+            reply = None
+            if not (got.timed_out or got.truncated):
+                # Both streams closed, but a program that closed its own fds 1 and 2 may still
+                # run: its exit is awaited until the deadline, not the reply grace.
+                self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                try:
+                    reply = self._recv()
+                except TimeoutError:
+                    got.timed_out = True
+                self.sock.settimeout(_REPLY_GRACE_S)
             if got.timed_out or got.truncated:
                 self._send({"kill": True})
-            reply = self._recv()
+            if reply is None:
+                reply = self._recv()
             exit_code = -9 if (got.timed_out or got.truncated) else int(reply["exit_code"])
             healthy = not reply.get("dirty", False)
         except (OSError, EOFError, ValueError, KeyError):

@@ -62,6 +62,19 @@ def test_timeout_kills_the_run(cold, pool):
     assert not wait_for_no_new_processes(before)
 
 
+def test_a_program_that_closes_its_output_is_still_held_to_the_deadline(cold, pool):
+    """Guards against the pool waiting on its reply grace (10 s) instead of the deadline when
+    the program closed fds 1 and 2 (so both pipes end early) and then kept running."""
+    sleeper = "import os, time\nos.close(1)\nos.close(2)\nwhile True:\n    time.sleep(0.05)"
+    for result in (cold.run(sleeper, limits=Limits(timeout_s=1)), pool.run(sleeper, timeout_s=1)):
+        assert result.timed_out and result.exit_code < 0
+        assert 0.9 < result.duration_s < 4
+    quick = "import os, time\nos.close(1)\nos.close(2)\ntime.sleep(0.2)"
+    result = pool.run(quick, timeout_s=3)
+    assert (result.exit_code, result.timed_out) == (0, False)
+    assert pool.run("print('next')").stdout == "next\n"  # the worker still serves
+
+
 def test_cpu_time_limit_ends_a_busy_process_before_the_wall_clock(cold):
     result = cold.run("while True: pass", limits=Limits(timeout_s=20, cpu_time_s=1))
     assert not result.timed_out
