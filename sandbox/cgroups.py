@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import signal
 import time
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ __all__ = ["RunCgroup", "cgroups_usable"]
 _NEEDED = ("memory", "pids")
 _counter = itertools.count()
 _usable: bool | None = None
+_STALE_NAME = re.compile(r"agentgym-sandbox-(?:probe-)?(\d+)(?:-\d+)?")
+_swept: set[Path] = set()
 
 
 def _own_cgroups() -> dict[str, str]:
@@ -77,6 +80,7 @@ class RunCgroup:
                     if controller in options and controller in own:
                         v1[controller] = _join(mount, root, own[controller]) / name
             if all(c in v1 for c in _NEEDED):
+                _sweep_stale({path.parent for path in v1.values()})
                 made = {}
                 try:
                     for controller, path in v1.items():
@@ -93,6 +97,7 @@ class RunCgroup:
                     enabled = set((parent / "cgroup.subtree_control").read_text().split())
                     if not set(_NEEDED) <= enabled:
                         return None
+                    _sweep_stale({parent})
                     path = parent / name
                     path.mkdir()
                     return cls({c: path for c in ("memory", "pids", "cpu")}, 2)
@@ -192,6 +197,31 @@ class RunCgroup:
                     break
                 except OSError:
                     time.sleep(0.005)
+
+
+def _sweep_stale(parents: set[Path]) -> None:
+    """Remove the run cgroups that processes which have died left behind (a host killed by
+    SIGKILL cannot clean up): once per parent dir and process, only names whose pid is gone."""
+    for parent in parents - _swept:
+        _swept.add(parent)
+        try:
+            children = list(parent.glob("agentgym-sandbox-*"))
+        except OSError:
+            continue
+        for path in children:
+            match = _STALE_NAME.fullmatch(path.name)
+            if match and path.is_dir() and not _alive(int(match.group(1))):
+                RunCgroup({"memory": path, "pids": path, "cpu": path}, 1).remove()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def cgroups_usable() -> bool:

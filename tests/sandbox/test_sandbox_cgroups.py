@@ -62,3 +62,32 @@ def test_the_process_limit_holds_for_a_shell_loop():
         proc.wait(timeout=5)
     finally:
         group.remove()
+
+
+def test_cgroups_left_by_a_dead_host_are_removed_when_the_next_run_starts(monkeypatch):
+    """Guards against cgroups piling up after hosts that were killed with SIGKILL: the next
+    RunCgroup.create sweeps those whose pid is gone, and leaves a live process's alone."""
+    _root_only()
+    from agentgym.sandbox import cgroups
+
+    probe = RunCgroup.create()
+    assert probe is not None
+    parents = {path.parent for path in probe.dirs.values()}
+    probe.remove()
+    dead = subprocess.Popen(["/bin/true"])
+    dead.wait()
+    stale = [parent / f"agentgym-sandbox-{dead.pid}-0" for parent in parents]
+    live = [parent / f"agentgym-sandbox-{os.getpid()}-999999" for parent in parents]
+    for path in stale + live:
+        path.mkdir()
+    monkeypatch.setattr(cgroups, "_swept", set())
+    try:
+        group = RunCgroup.create()
+        assert group is not None
+        group.remove()
+        assert not any(path.exists() for path in stale)
+        assert all(path.exists() for path in live)
+    finally:
+        for path in stale + live:
+            if path.exists():
+                path.rmdir()
