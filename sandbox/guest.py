@@ -242,11 +242,13 @@ def serve(fd: int) -> None:
                 os._exit(1)
         os.close(out_fd)
         os.close(err_fd)
-        exit_code = _wait_or_kill(sock, pid)
+        # Two replies: the exit code as soon as the job ends (the host holds it to the job's
+        # deadline), then whether cleaning up left anything behind (not part of the job's time).
+        _send(sock, {"exit_code": _wait_or_kill(sock, pid)})
         _kill_all_but_me()
         for path in (job["workdir"], *SCRATCH_DIRS):
             _empty_dir(path)
-        _send(sock, {"exit_code": exit_code, "dirty": _ipc_left()})
+        _send(sock, {"dirty": _ipc_left()})
 
 
 def _wait_or_kill(sock: socket.socket, pid: int) -> int:

@@ -142,22 +142,24 @@ class _Worker:
                 os.close(err_w)
             deadline = start + limits.timeout_s
             got = capture(out_r, err_r, deadline, limits.max_output_bytes)
-            reply = None
+            exited = None
             if not (got.timed_out or got.truncated):
                 # Both streams closed, but a program that closed its own fds 1 and 2 may still
-                # run: its exit is awaited until the deadline, not the reply grace.
+                # run: its exit is awaited until the deadline, not the reply grace. (The worker
+                # sends a message in one write, so a timeout does not split one.)
                 self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
                 try:
-                    reply = self._recv()
+                    exited = self._recv()
                 except TimeoutError:
                     got.timed_out = True
                 self.sock.settimeout(_REPLY_GRACE_S)
             if got.timed_out or got.truncated:
                 self._send({"kill": True})
-            if reply is None:
-                reply = self._recv()
-            exit_code = -9 if (got.timed_out or got.truncated) else int(reply["exit_code"])
-            healthy = not reply.get("dirty", False)
+            if exited is None:
+                exited = self._recv()
+            cleaned = self._recv()  # after the worker emptied the dirs and killed what was left
+            exit_code = -9 if (got.timed_out or got.truncated) else int(exited["exit_code"])
+            healthy = not cleaned.get("dirty", False)
         except (OSError, EOFError, ValueError, KeyError):
             healthy = False
             got = locals().get("got") or capture(out_r, err_r, time.monotonic() + 1, limits.max_output_bytes)
