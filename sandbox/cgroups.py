@@ -160,13 +160,16 @@ class RunCgroup:
             return 0
 
     def pids(self) -> set[int]:
-        """Host pids of every process in this cgroup."""
+        """Host pids of every process in this cgroup. The kernel lists a process it cannot name
+        in this PID namespace (or one that is exiting) as 0; those are left out, since
+        ``os.kill(0, ...)`` would signal this process's own group."""
         found: set[int] = set()
         for path in self.procs_files:
             try:
                 found.update(int(p) for p in path.read_text().split())
             except OSError:
                 pass
+        found.discard(0)
         return found
 
     def kill_all(self, except_pids: frozenset[int] = frozenset(), timeout_s: float = 5.0) -> bool:
@@ -201,7 +204,8 @@ class RunCgroup:
 
 def _sweep_stale(parents: set[Path]) -> None:
     """Remove the run cgroups that processes which have died left behind (a host killed by
-    SIGKILL cannot clean up): once per parent dir and process, only names whose pid is gone."""
+    SIGKILL cannot clean up): once per parent dir and process, only names whose pid is gone and
+    only empty ones. (A dead host's sandboxes die with it: bwrap runs with --die-with-parent.)"""
     for parent in parents - _swept:
         _swept.add(parent)
         try:
@@ -210,8 +214,13 @@ def _sweep_stale(parents: set[Path]) -> None:
             continue
         for path in children:
             match = _STALE_NAME.fullmatch(path.name)
-            if match and path.is_dir() and not _alive(int(match.group(1))):
-                RunCgroup({"memory": path, "pids": path, "cpu": path}, 1).remove()
+            if match and not _alive(int(match.group(1))):
+                # rmdir only: the kernel refuses a cgroup that still holds processes (EBUSY), so
+                # nothing running is touched, whoever made it.
+                try:
+                    path.rmdir()
+                except OSError:
+                    pass
 
 
 def _alive(pid: int) -> bool:
@@ -219,8 +228,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's, or not a pid: left alone
     return True
 
 

@@ -66,7 +66,8 @@ def test_the_process_limit_holds_for_a_shell_loop():
 
 def test_cgroups_left_by_a_dead_host_are_removed_when_the_next_run_starts(monkeypatch):
     """Guards against cgroups piling up after hosts that were killed with SIGKILL: the next
-    RunCgroup.create sweeps those whose pid is gone, and leaves a live process's alone."""
+    RunCgroup.create sweeps the empty ones whose pid is gone, and leaves alone a live host's,
+    one that still holds a process, and a name whose number is not a pid."""
     _root_only()
     from agentgym.sandbox import cgroups
 
@@ -78,16 +79,27 @@ def test_cgroups_left_by_a_dead_host_are_removed_when_the_next_run_starts(monkey
     dead.wait()
     stale = [parent / f"agentgym-sandbox-{dead.pid}-0" for parent in parents]
     live = [parent / f"agentgym-sandbox-{os.getpid()}-999999" for parent in parents]
-    for path in stale + live:
+    odd = [parent / "agentgym-sandbox-99999999999999999999999-0" for parent in parents]
+    for path in stale + live + odd:
         path.mkdir()
+    busy = RunCgroup.create(f"agentgym-sandbox-{dead.pid}-1")  # a dead host's name, a process inside
+    assert busy is not None
+    sleeper = spawn_in_cgroup(["/bin/sleep", "30"], busy)
+    deadline = time.monotonic() + 10
+    while not all(str(sleeper.pid) in f.read_text().split() for f in busy.procs_files):  # it joins as it starts
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     monkeypatch.setattr(cgroups, "_swept", set())
     try:
         group = RunCgroup.create()
         assert group is not None
         group.remove()
         assert not any(path.exists() for path in stale)
-        assert all(path.exists() for path in live)
+        assert all(path.exists() for path in live + odd)
+        assert all(path.exists() for path in busy.dirs.values()) and sleeper.poll() is None
     finally:
-        for path in stale + live:
+        busy.remove()
+        sleeper.wait()
+        for path in stale + live + odd:
             if path.exists():
                 path.rmdir()
