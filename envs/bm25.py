@@ -40,7 +40,7 @@ class BM25Index:
         cache_size: how many distinct (query, k) results to keep.
     """
 
-    def __init__(self, texts: Sequence[str], *, install_hint: str = "pip install agentgym", cache_size: int = 8192):
+    def __init__(self, texts: Sequence[str], *, install_hint: str = "pip install 'agentgym[tools]'", cache_size: int = 8192):
         bm25s, Tokenizer = _import_bm25s(install_hint)
         self.num_texts = len(texts)
         self._tokenizer = Tokenizer(stopwords="en")

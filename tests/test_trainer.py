@@ -199,8 +199,11 @@ def test_reference_is_scored_once_per_update(tiny_model, tmp_path):
     swaps = []
     swap = trainer._reference_weights
     trainer._reference_weights = lambda: swaps.append(1) or swap()
-    trainer._update(samples, seed=0)
+    for group in trainer.optimizer.param_groups:
+        group["lr"] = 0.0  # the policy stays at the reference: any KL would be a sample mix-up
+    stats = trainer._update(samples, seed=0)
     assert len(swaps) == 1
+    assert stats["kl_to_reference"] == pytest.approx(0.0, abs=1e-5)
 
 
 def test_lr_schedules_by_hand():
