@@ -270,7 +270,7 @@ class GRPOTrainer:
                 self.optimizer.zero_grad(set_to_none=True)
                 for micro in pack_micro_batches([len(s.input_ids) for s in minibatch], t.micro_batch_tokens):
                     batch = collate([minibatch[i] for i in micro], pad, device)
-                    logprobs, _ = token_logprobs(self.model, batch["input_ids"], batch["attention_mask"], t.temperature, only_BT=batch["loss_mask"])
+                    logprobs = self._logprobs(batch)
                     ref = None
                     if reference is not None:
                         ref = torch.zeros_like(logprobs)
@@ -318,6 +318,14 @@ class GRPOTrainer:
         staging.replace(path)
         return reference
 
+    def _logprobs(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """The model's logprobs of a collated batch's tokens at the rollout temperature, ``[B, T]``
+        (the loss-masked positions; 0 elsewhere)."""
+        logprobs, _ = token_logprobs(
+            self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature, only_BT=batch["loss_mask"]
+        )
+        return logprobs
+
     @contextmanager
     def _reference_weights(self):
         """The reference policy: the same module with the reference's trainable weights (the
@@ -338,10 +346,7 @@ class GRPOTrainer:
     def _reference_logprobs(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """The reference policy's logprobs of a collated batch, ``[B, T]``."""
         with self._reference_weights():
-            ref, _ = token_logprobs(
-                self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature, only_BT=batch["loss_mask"]
-            )
-        return ref
+            return self._logprobs(batch)
 
     @torch.no_grad()
     def _reference_logprobs_per_sample(self, samples: list) -> list[torch.Tensor]:
@@ -351,10 +356,7 @@ class GRPOTrainer:
         out: list[torch.Tensor] = [torch.empty(0)] * len(samples)
         with self._reference_weights():
             for micro in pack_micro_batches([len(s.input_ids) for s in samples], self.config.trainer.micro_batch_tokens):
-                batch = collate([samples[i] for i in micro], pad, self.policy.device)
-                ref, _ = token_logprobs(
-                    self.model, batch["input_ids"], batch["attention_mask"], self.config.trainer.temperature, only_BT=batch["loss_mask"]
-                )
+                ref = self._logprobs(collate([samples[i] for i in micro], pad, self.policy.device))
                 for row, i in enumerate(micro):
                     out[i] = ref[row, : len(samples[i].input_ids)].clone()
         return out
