@@ -85,7 +85,7 @@ class BubblewrapBackend:
                 got = capture(proc.stdout.fileno(), proc.stderr.fileno(), start + limits.timeout_s, limits.max_output_bytes)
                 if got.timed_out or got.truncated:
                     _kill_tree(proc, cgroup)
-                exit_code = proc.wait()
+                exit_code = -9 if (got.timed_out or got.truncated) else proc.wait()
             finally:
                 _kill_tree(proc, cgroup)
                 proc.stdout.close()

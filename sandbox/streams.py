@@ -57,5 +57,9 @@ def capture(out_fd: int, err_fd: int, deadline: float, max_bytes: int) -> Captur
                     result.truncated = True
             if result.truncated:
                 break
+    if not (result.timed_out or result.truncated) and time.monotonic() > deadline:
+        # Both streams closed, but only after the deadline (the program ran past it, e.g. until
+        # its CPU-time limit ended it in the same moment): that is a timeout too.
+        result.timed_out = True
     result.stdout, result.stderr = bytes(buffers[out_fd]), bytes(buffers[err_fd])
     return result
