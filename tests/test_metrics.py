@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from agentgym.eval.metrics import pass_at_k, pass_hat_k, summarize, wilson_interval
+from agentgym.eval.metrics import breakdown, pass_at_k, pass_hat_k, summarize, wilson_interval
 from agentgym.trajectory import StopReason, Trajectory, Turn
 
 
@@ -41,6 +41,29 @@ def _traj(task, success, turns=2, invalid=0):
     t = Trajectory(env_id="e", task_id=task, success=success, stop_reason=StopReason.SUCCESS if success else StopReason.MAX_TURNS)
     t.turns = [Turn(observation="o", action="a", valid_action=i >= invalid, reward=float(success and i == turns - 1)) for i in range(turns)]
     return t
+
+
+def _typed(task, success, turns, invalid, task_type):
+    t = _traj(task, success, turns, invalid)
+    for turn in t.turns:
+        turn.info = {"task_type": task_type}
+    return t
+
+
+def test_breakdown_by_an_info_key_by_hand():
+    trajs = [
+        _typed("a", True, 2, 0, "heat"),
+        _typed("b", False, 4, 2, "heat"),
+        _typed("c", True, 3, 1, "cool"),
+        _traj("d", False, 5, 5),  # no task_type in its info: left out
+        Trajectory(env_id="e", task_id="z"),  # no turns: left out
+    ]
+    table = breakdown(trajs, "task_type")
+    assert list(table) == ["cool", "heat"]
+    assert table["heat"] == {"episodes": 2, "successes": 1, "success_rate": 0.5, "mean_steps": 3.0, "invalid_action_rate": 2 / 6}
+    assert table["cool"] == {"episodes": 1, "successes": 1, "success_rate": 1.0, "mean_steps": 3.0, "invalid_action_rate": 1 / 3}
+    assert summarize(trajs, by=["task_type"])["by_task_type"] == table
+    assert "by_task_type" not in summarize(trajs) and "by_room" not in summarize(trajs, by=["room"])
 
 
 def test_summarize_by_hand():

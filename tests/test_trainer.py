@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
+import agentgym
 from agentgym.policies.tiny_model import build_tiny_model
 from agentgym.train import load_config
 from agentgym.train.batches import build_samples, pack_micro_batches
@@ -288,7 +289,12 @@ def test_a_finished_run_extended_with_more_iterations_is_evaluated_again(tiny_mo
     assert [r["iteration"] for r in read_metrics(tmp_path)] == [1, 2]
     again = GRPOTrainer(load_config(None, _overrides(tiny_model, tmp_path, **{"trainer.iterations": 2})), progress=False)
     again.evaluate = lambda: pytest.fail("a finished run was evaluated again")
-    assert again.run()["eval_after"]["iteration"] == 2
+    result = again.run()
+    assert result["eval_after"]["iteration"] == 2
+    # every held-out eval keeps its episodes, and the summary breaks success down by task type
+    for it in (0, 1, 2):
+        assert len(agentgym.read_jsonl(tmp_path / "eval" / f"iter-{it:06d}" / "episodes.jsonl")) == 2
+    assert sum(row["episodes"] for row in result["eval_after"]["by_task_type"].values()) == 2
 
 
 def test_a_run_started_from_a_checkpoint_uses_its_own_learning_rate(tiny_model, tmp_path):

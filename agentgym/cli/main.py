@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", type=int, default=4, help="turns kept in window mode (default 4)")
     p.add_argument("--batch-size", type=int, default=32, help="tasks played concurrently (default 32)")
     p.add_argument("--kwarg", action="append", default=[], metavar="KEY=VALUE", help="env constructor argument (repeatable), e.g. difficulty=easy")
+    p.add_argument("--by", action="append", default=None, metavar="KEY", help="break results down by this info key where the env reports it (repeatable; default: task_type)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=_cmd_eval)
 
@@ -219,6 +220,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         rollout=config,
         batch_size=args.batch_size,
         progress=not args.no_progress,
+        by=args.by if args.by is not None else ("task_type",),
     )
     print(format_summary(summary))
     if args.out:
@@ -357,6 +359,15 @@ def format_summary(summary: dict) -> str:
     if ks:
         lines.append("pass@k         " + "  ".join(f"k={k}: {summary[f'pass@{k}']:.3f}" for k in ks))
         lines.append("pass^k         " + "  ".join(f"k={k}: {summary[f'pass^{k}']:.3f}" for k in ks))
+    for name, table in summary.items():
+        if name.startswith("by_") and isinstance(table, dict):
+            width = max(len(name) - 3, *(len(v) for v in table))
+            lines.append("")
+            lines.append(f"{name[3:]:<{width}}  episodes  success  mean steps  invalid")
+            for value, row in table.items():
+                lines.append(
+                    f"{value:<{width}}  {row['episodes']:>8}  {row['success_rate']:>7.1%}  {row['mean_steps']:>10.2f}  {row['invalid_action_rate']:>7.1%}"
+                )
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 from agentgym.trajectory import Trajectory
 
-__all__ = ["wilson_interval", "pass_at_k", "pass_hat_k", "summarize"]
+__all__ = ["wilson_interval", "pass_at_k", "pass_hat_k", "summarize", "breakdown"]
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -52,13 +52,16 @@ def _check_nck(n: int, c: int, k: int) -> None:
         raise ValueError(f"need 0 <= c <= n and 1 <= k <= n, got n={n}, c={c}, k={k}")
 
 
-def summarize(trajectories: Sequence[Trajectory]) -> dict[str, Any]:
+def summarize(trajectories: Sequence[Trajectory], by: Sequence[str] = ()) -> dict[str, Any]:
     """Aggregate eval figures over trajectories (attempts grouped by task id).
 
     Returns a JSON-able dict: ``episodes``, ``tasks``, ``successes``, ``success_rate``,
     ``success_rate_ci95``, ``mean_steps``, ``mean_reward``, ``invalid_action_rate`` (rejected
     actions / all actions), ``stop_reasons``, and with k >= 2 attempts per task ``pass@j`` and
     ``pass^j`` for j = 1..k (k = the fewest attempts any task had), averaged over tasks.
+
+    For each info key in ``by`` (e.g. ``task_type``) that the episodes' first turns carry,
+    ``by_<key>`` breaks the figures down per value (see :func:`breakdown`).
     """
     n = len(trajectories)
     successes = sum(t.success for t in trajectories)
@@ -84,4 +87,31 @@ def summarize(trajectories: Sequence[Trajectory]) -> dict[str, Any]:
         for j in range(1, attempts + 1):
             summary[f"pass@{j}"] = sum(pass_at_k(len(v), sum(v), j) for v in by_task.values()) / len(by_task)
             summary[f"pass^{j}"] = sum(pass_hat_k(len(v), sum(v), j) for v in by_task.values()) / len(by_task)
+    for key in by:
+        table = breakdown(trajectories, key)
+        if table:
+            summary[f"by_{key}"] = table
     return summary
+
+
+def breakdown(trajectories: Sequence[Trajectory], key: str) -> dict[str, dict[str, Any]]:
+    """Episodes, successes, success rate, mean steps and invalid-action rate per value of the
+    info key ``key`` (as the episode's first turn recorded it), sorted by value. Episodes whose
+    first turn lacks the key (or that have no turn) are left out; an empty dict if none has it."""
+    rows: dict[str, list[Trajectory]] = defaultdict(list)
+    for t in trajectories:
+        if t.turns and key in t.turns[0].info:
+            rows[str(t.turns[0].info[key])].append(t)
+    table = {}
+    for value in sorted(rows):
+        group = rows[value]
+        actions = sum(t.num_turns for t in group)
+        successes = sum(t.success for t in group)
+        table[value] = {
+            "episodes": len(group),
+            "successes": successes,
+            "success_rate": successes / len(group),
+            "mean_steps": actions / len(group),
+            "invalid_action_rate": sum(t.invalid_actions for t in group) / actions if actions else 0.0,
+        }
+    return table

@@ -43,12 +43,15 @@ def evaluate(
     rollout: RolloutConfig | None = None,
     batch_size: int = 32,
     progress: bool = True,
+    by: Sequence[str] = ("task_type",),
 ) -> dict[str, Any]:
     """Evaluate ``policy`` on ``episodes`` tasks of ``split``, ``attempts`` times each.
 
     Task *i* is played with seed ``seed + i``. With ``out_dir``, each episode is appended to
     ``episodes.jsonl`` as it ends (a killed run keeps what it finished) and the summary goes to
-    ``summary.json``. A progress bar shows the running success rate.
+    ``summary.json``. A progress bar shows the running success rate. ``by`` names info keys
+    to break the figures down by (``by_<key>`` in the summary), where the env reports them:
+    the household env's ``task_type`` by default.
 
     Returns:
         the summary dict of :func:`agentgym.eval.metrics.summarize`, plus the run's settings.
@@ -89,7 +92,7 @@ def evaluate(
         if jsonl is not None:
             jsonl.close()
 
-    summary = summarize(finished)
+    summary = summarize(finished, by=by)
     summary.update(
         {
             "env_id": env_id,

@@ -363,7 +363,8 @@ class GRPOTrainer:
 
     # ------------------------------------------------------------------ eval and output
     def evaluate(self) -> dict[str, Any]:
-        """Held-out success of the current policy (greedy by default)."""
+        """Held-out success of the current policy (greedy by default), with a breakdown by task
+        type where the env reports one. The episodes are kept in ``out_dir/eval/iter-N``."""
         e = self.config.eval
         rollout = RolloutConfig(
             max_turns=self.config.trainer.max_turns,
@@ -381,8 +382,10 @@ class GRPOTrainer:
             rollout=rollout,
             progress=self.progress,
             batch_size=self.config.model.max_batch_size,
+            out_dir=self.run_dir / "eval" / f"iter-{self.iteration:06d}",
         )
-        return {k: summary[k] for k in ("success_rate", "success_rate_ci95", "mean_steps", "invalid_action_rate", "episodes")}
+        keys = ("success_rate", "success_rate_ci95", "mean_steps", "invalid_action_rate", "episodes")
+        return {k: v for k, v in summary.items() if k in keys or k.startswith("by_")}
 
     def _reseed_rollouts(self, seed: int, sampling: SamplingParams | None = None) -> None:
         # The transformers policy keeps one generator; vLLM seeds each request from sampling.seed.
