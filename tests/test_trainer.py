@@ -176,7 +176,8 @@ def test_reference_logprobs_come_from_the_reference_weights(tiny_model, tmp_path
                 p.add_(0.05 * torch.randn_like(p))
     moved = policy_logprobs()
     assert not torch.allclose(moved, at_reference, atol=1e-4)
-    assert torch.allclose(trainer._reference_logprobs(batch), at_reference, atol=1e-5)
+    with torch.no_grad(), trainer._reference_weights():
+        assert torch.allclose(trainer._logprobs(batch), at_reference, atol=1e-5)
     assert torch.allclose(policy_logprobs(), moved, atol=1e-6)  # the moved weights are restored
 
 
@@ -192,7 +193,8 @@ def test_reference_is_scored_once_per_update(tiny_model, tmp_path):
     samples = build_samples(groups, [[1.0, -1.0] * (len(g) // 2) for g in groups], [True, True])
     per_sample = trainer._reference_logprobs_per_sample(samples)
     batch = collate(samples, trainer.policy.tokenizer.pad_token_id, trainer.policy.device)
-    together = trainer._reference_logprobs(batch)
+    with torch.no_grad(), trainer._reference_weights():
+        together = trainer._logprobs(batch)
     for i, s in enumerate(samples):
         assert per_sample[i].shape == (len(s.input_ids),)
         assert torch.allclose(per_sample[i], together[i, : len(s.input_ids)], atol=1e-5)

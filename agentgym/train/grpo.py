@@ -343,12 +343,6 @@ class GRPOTrainer:
                     params[name].data.copy_(value)
 
     @torch.no_grad()
-    def _reference_logprobs(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        """The reference policy's logprobs of a collated batch, ``[B, T]``."""
-        with self._reference_weights():
-            return self._logprobs(batch)
-
-    @torch.no_grad()
     def _reference_logprobs_per_sample(self, samples: list) -> list[torch.Tensor]:
         """The reference policy's logprobs of each sample's tokens, ``[len(input_ids)]`` each,
         scored in micro-batches of ``trainer.micro_batch_tokens`` under one weight swap."""
