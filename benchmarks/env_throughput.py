@@ -6,10 +6,13 @@ Measures, in one run on one machine:
    a plain loop.
 2. ``plain`` vs ``engine``: the same episodes (the oracle's action lists, recorded beforehand)
    played by a plain sequential ``reset``/``step`` loop on one env and by the
-   :class:`RolloutEngine` with a replay policy that costs nothing, ``--batch-size`` tasks at a
-   time (as ``agentgym eval`` runs them). ``engine / plain`` is the engine's overhead; the
-   target is <= 1.10. It is reported two ways: the ratio of the median times, and the median
-   of the per-repeat ratios (each repeat runs both back to back).
+   :class:`RolloutEngine` with a no-op policy (it hands out completions built before the
+   timing), ``--batch-size`` tasks at a time (as ``agentgym eval`` runs them).
+   ``engine / plain`` is the engine's overhead; the target is <= 1.10. It is reported two
+   ways: the ratio of the median times, and the median of the per-repeat ratios (each repeat
+   runs both back to back). ``engine_replay`` is the same with :class:`ReplayPolicy`, which
+   builds a fresh ``Completion`` per action as any scripted policy does: what a cheap policy
+   adds on top.
    ``plain_batched`` is the plain loop stepping ``--batch-size`` envs in turn (what any batched
    policy makes a loop do, engine or not): ``plain_batched / plain`` is the cost of batching
    itself (memory locality), ``engine / plain_batched`` the engine's own.
@@ -31,7 +34,23 @@ import time
 
 import agentgym
 from agentgym.policies import ReplayPolicy
+from agentgym.policy import Completion
 from agentgym.rollout import RolloutConfig, RolloutEngine
+
+
+class NoOpPolicy:
+    """Answers each request with a completion built before the timing (by task and step), so
+    the engine's time is the engine's own. The completions are shared between episodes: fine
+    for a benchmark that reads only success and turn counts, never for training."""
+
+    name = "no-op"
+
+    def __init__(self, plans: dict[str, list[str]]):
+        self.answers = {task: [Completion(action) for action in plan] for task, plan in plans.items()}
+
+    def generate(self, requests, sampling):
+        answers = self.answers
+        return [answers[req.env.task_id][req.env.steps] for req in requests]
 
 
 def record_oracle_plans(env_id: str, tasks: list[tuple[str, int]], env_kwargs: dict) -> dict[str, list[str]]:
@@ -134,7 +153,7 @@ class NullEnv:
 
 
 def engine_cost_per_step(batch_size: int, repeats: int) -> float:
-    engine = RolloutEngine(ReplayPolicy({"null": ["act"] * 10}), env_factory=lambda *a, **k: NullEnv())
+    engine = RolloutEngine(NoOpPolicy({"null": ["act"] * 10}), env_factory=lambda *a, **k: NullEnv())
     tasks = [("null", i) for i in range(batch_size)]
     times = []
     for _ in range(repeats + 1):
@@ -159,17 +178,21 @@ def main() -> None:
     tasks = [(ids[i], i) for i in range(args.episodes)]
     plans = record_oracle_plans(args.env, tasks, env_kwargs)
 
-    engine = RolloutEngine(ReplayPolicy(plans), RolloutConfig())
-    time_engine(engine, args.env, tasks, env_kwargs, args.batch_size)  # warm-up: builds the pooled envs once
+    engine = RolloutEngine(NoOpPolicy(plans), RolloutConfig())
+    replay_engine = RolloutEngine(ReplayPolicy(plans), RolloutConfig())
+    for e in (engine, replay_engine):  # warm-up: builds the pooled envs once
+        time_engine(e, args.env, tasks, env_kwargs, args.batch_size)
 
     batch_envs = [agentgym.make(args.env, **env_kwargs) for _ in range(args.batch_size)]
-    oracle, plain, batched, eng = [], [], [], []
+    oracle, plain, batched, eng, replay = [], [], [], [], []
     for _ in range(args.repeats):
         oracle.append(time_oracle(args.env, tasks, env_kwargs))
         plain.append(time_plain(args.env, tasks, plans, env_kwargs))
         batched.append(time_plain_batched(batch_envs, tasks, plans))
         eng.append(time_engine(engine, args.env, tasks, env_kwargs, args.batch_size))
+        replay.append(time_engine(replay_engine, args.env, tasks, env_kwargs, args.batch_size))
     engine.close()
+    replay_engine.close()
 
     def rate(runs):
         return statistics.median(steps / secs for secs, steps in runs)
@@ -177,6 +200,7 @@ def main() -> None:
     t_plain = statistics.median(s for s, _ in plain)
     t_batched = statistics.median(s for s, _ in batched)
     t_engine = statistics.median(s for s, _ in eng)
+    t_replay = statistics.median(s for s, _ in replay)
     # Each repeat times the plain loop and the engine back to back, so the ratio within a repeat
     # sees the same machine state; its median is steadier than the ratio of the two medians.
     paired = statistics.median(e / p for (e, _), (p, _) in zip(eng, plain))
@@ -194,6 +218,8 @@ def main() -> None:
         "engine_over_plain_time_ratio": round(t_engine / t_plain, 3),
         "engine_over_plain_paired_ratio": round(paired, 3),
         "engine_over_plain_batched_time_ratio": round(t_engine / t_batched, 3),
+        "engine_replay_steps_per_s": round(rate(replay), 1),
+        "engine_replay_over_plain_time_ratio": round(t_replay / t_plain, 3),
         "plain_batched_over_plain_time_ratio": round(t_batched / t_plain, 3),
         "engine_us_per_step_null_env": round(engine_cost_per_step(args.batch_size, args.repeats), 2),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}",
