@@ -15,7 +15,9 @@ Measures, in one run on one machine:
    adds on top.
    ``plain_batched`` is the plain loop stepping ``--batch-size`` envs in turn (what any batched
    policy makes a loop do, engine or not): ``plain_batched / plain`` is the cost of batching
-   itself (memory locality), ``engine / plain_batched`` the engine's own.
+   itself (memory locality), ``engine / plain_batched`` the engine's own. ``plain_kept`` is
+   that loop holding each episode's last observation and info until its next step, as a
+   batched policy needs them.
 3. ``engine_us_per_step``: the engine's own cost per step, on an env whose ``step`` does nothing.
 
 Each timing is the median of ``--repeats`` runs. Usage::
@@ -92,24 +94,28 @@ def time_plain(env_id, tasks, plans, env_kwargs) -> tuple[float, int]:
     return time.perf_counter() - start, steps
 
 
-def time_plain_batched(envs, tasks, plans) -> tuple[float, int]:
+def time_plain_batched(envs, tasks, plans, keep: bool = False) -> tuple[float, int]:
     """The plain loop stepping ``len(envs)`` episodes in turn, as any batched policy must: one
-    step of each live episode, then the next round. Same episodes, no engine."""
+    step of each live episode, then the next round. Same episodes, no engine. With ``keep``,
+    each episode's last step result is held until its next step, as a batched policy needs
+    every episode's observation and info to answer (the engine holds them the same way)."""
     steps = 0
     start = time.perf_counter()
     for i in range(0, len(tasks), len(envs)):
         chunk = tasks[i : i + len(envs)]
         live = []
         for env, (task, seed) in zip(envs, chunk):
-            env.reset(seed=seed, options={"task": task})
-            live.append((env, plans[task]))
+            first = env.reset(seed=seed, options={"task": task})
+            live.append([env, plans[task], first if keep else None])
         turn = 0
         while live:
-            for env, plan in live:
-                env.step(plan[turn])
+            for episode in live:
+                result = episode[0].step(episode[1][turn])
+                if keep:
+                    episode[2] = result
                 steps += 1
             turn += 1
-            live = [(env, plan) for env, plan in live if turn < len(plan)]
+            live = [episode for episode in live if turn < len(episode[1])]
     return time.perf_counter() - start, steps
 
 
@@ -184,11 +190,12 @@ def main() -> None:
         time_engine(e, args.env, tasks, env_kwargs, args.batch_size)
 
     batch_envs = [agentgym.make(args.env, **env_kwargs) for _ in range(args.batch_size)]
-    oracle, plain, batched, eng, replay = [], [], [], [], []
+    oracle, plain, batched, kept, eng, replay = [], [], [], [], [], []
     for _ in range(args.repeats):
         oracle.append(time_oracle(args.env, tasks, env_kwargs))
         plain.append(time_plain(args.env, tasks, plans, env_kwargs))
         batched.append(time_plain_batched(batch_envs, tasks, plans))
+        kept.append(time_plain_batched(batch_envs, tasks, plans, keep=True))
         eng.append(time_engine(engine, args.env, tasks, env_kwargs, args.batch_size))
         replay.append(time_engine(replay_engine, args.env, tasks, env_kwargs, args.batch_size))
     engine.close()
@@ -199,6 +206,7 @@ def main() -> None:
 
     t_plain = statistics.median(s for s, _ in plain)
     t_batched = statistics.median(s for s, _ in batched)
+    t_kept = statistics.median(s for s, _ in kept)
     t_engine = statistics.median(s for s, _ in eng)
     t_replay = statistics.median(s for s, _ in replay)
     # Each repeat times the plain loop and the engine back to back, so the ratio within a repeat
@@ -221,6 +229,8 @@ def main() -> None:
         "engine_replay_steps_per_s": round(rate(replay), 1),
         "engine_replay_over_plain_time_ratio": round(t_replay / t_plain, 3),
         "plain_batched_over_plain_time_ratio": round(t_batched / t_plain, 3),
+        "plain_kept_over_plain_time_ratio": round(t_kept / t_plain, 3),
+        "engine_over_plain_kept_time_ratio": round(t_engine / t_kept, 3),
         "engine_us_per_step_null_env": round(engine_cost_per_step(args.batch_size, args.repeats), 2),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}",
     }

@@ -42,6 +42,13 @@ def build_start(config_path: str, overrides: list[str], start_dir: Path) -> dict
     return json.loads((latest_checkpoint(start_dir) / "state.json").read_text())
 
 
+def _solved_by_type(before: dict, after: dict) -> dict[str, str]:
+    """``{task type: "solved before -> after / episodes"}`` where the evals broke success down
+    by task type (they do on the household env)."""
+    b, a = before.get("by_task_type", {}), after.get("by_task_type", {})
+    return {k: f"{b[k]['successes']} -> {a[k]['successes']} / {a[k]['episodes']}" for k in a if k in b}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default="configs/household_smollm2.yaml")
@@ -71,6 +78,9 @@ def main() -> None:
                 "seed": seed,
                 "before": result["eval_before"]["success_rate"],
                 "after": result["eval_after"]["success_rate"],
+                "invalid_before": result["eval_before"]["invalid_action_rate"],
+                "invalid_after": result["eval_after"]["invalid_action_rate"],
+                "solved_by_task_type": _solved_by_type(result["eval_before"], result["eval_after"]),
                 "train_success_by_iteration": [round(m["success_rate"], 3) for m in metrics],
                 "minutes": round((time.perf_counter() - started) / 60, 1),
             }
