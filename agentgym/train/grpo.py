@@ -191,13 +191,13 @@ class GRPOTrainer:
         saved with the optimizer (they differ when a run starts from another run's checkpoint
         with a new ``trainer.lr``; for a plain resume they are equal and nothing changes)."""
         t = self.config.trainer
-        factor = lr_lambda(t.lr_schedule, t.warmup_iterations, t.iterations)
-        self.scheduler.base_lrs = [t.lr for _ in self.optimizer.param_groups]
-        self.scheduler.lr_lambdas = [factor for _ in self.optimizer.param_groups]
         for group in self.optimizer.param_groups:
             group["initial_lr"] = t.lr
-            group["lr"] = t.lr * factor(self.scheduler.last_epoch)
-        self.scheduler._last_lr = [g["lr"] for g in self.optimizer.param_groups]
+        # A scheduler built to resume after step last_epoch - 1 takes one step on construction:
+        # it lands on the loaded step with the config's lr and schedule applied to the groups.
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lr_lambda(t.lr_schedule, t.warmup_iterations, t.iterations), last_epoch=self.scheduler.last_epoch - 1
+        )
 
     def train_iteration(self, iteration: int) -> dict[str, Any]:
         """One rollout-and-update iteration; returns its metrics."""
