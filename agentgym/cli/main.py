@@ -164,6 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"agentgym {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as exc:  # an optional dependency of what was asked for
+        print(f"agentgym {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 # ---------------------------------------------------------------------- subcommands

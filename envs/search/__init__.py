@@ -22,7 +22,15 @@ Modules, one idea each:
 - :mod:`~agentgym.envs.search.env`: :class:`SearchEnv`, the :class:`~agentgym.envs.tools.env.ToolEnv`.
 """
 
-from agentgym.envs.search.env import SearchEnv
+from typing import TYPE_CHECKING
+
+from agentgym.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from agentgym.envs.search.env import SearchEnv
+
+# Imported on first use: registering the env must not need jsonschema or bm25s (the `tools` extra).
+__getattr__ = lazy_exports(__name__, {"SearchEnv": "agentgym.envs.search.env"})
 
 __all__ = ["SearchEnv", "register"]
 

@@ -16,10 +16,26 @@ Built-in suites (:mod:`~agentgym.envs.tools.suites`), one registered env each:
 ``agentgym/tools.code-v0``.
 """
 
-from agentgym.envs.tools.calls import CallError, ParsedAction, ToolCall, format_tool_calls, parse_action
-from agentgym.envs.tools.env import ToolEnv, ToolTask
-from agentgym.envs.tools.schema import Tool, function_schema
-from agentgym.envs.tools.toolbox import CallResult, ToolError, Toolbox
+from typing import TYPE_CHECKING
+
+from agentgym.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from agentgym.envs.tools.calls import CallError, ParsedAction, ToolCall, format_tool_calls, parse_action
+    from agentgym.envs.tools.env import ToolEnv, ToolTask
+    from agentgym.envs.tools.schema import Tool, function_schema
+    from agentgym.envs.tools.toolbox import CallResult, ToolError, Toolbox
+
+# Imported on first use: registering the suites must not need jsonschema (the `tools` extra).
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        **dict.fromkeys(["CallError", "ParsedAction", "ToolCall", "format_tool_calls", "parse_action"], "agentgym.envs.tools.calls"),
+        **dict.fromkeys(["ToolEnv", "ToolTask"], "agentgym.envs.tools.env"),
+        **dict.fromkeys(["Tool", "function_schema"], "agentgym.envs.tools.schema"),
+        **dict.fromkeys(["CallResult", "ToolError", "Toolbox"], "agentgym.envs.tools.toolbox"),
+    },
+)
 
 __all__ = [
     "Tool",
