@@ -206,6 +206,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from agentgym.eval import evaluate
+    from agentgym.eval.runner import DEFAULT_BREAKDOWN
     from agentgym.policies import load_policy
     from agentgym.rollout import RolloutConfig
 
@@ -226,7 +227,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         rollout=config,
         batch_size=args.batch_size,
         progress=not args.no_progress,
-        by=args.by if args.by is not None else ("task_type",),
+        by=args.by if args.by is not None else DEFAULT_BREAKDOWN,
     )
     print(format_summary(summary))
     if args.out:

@@ -15,7 +15,10 @@ from agentgym.registry import spec as env_spec
 from agentgym.rollout import RolloutConfig, RolloutEngine
 from agentgym.trajectory import Trajectory
 
-__all__ = ["evaluate", "select_tasks"]
+__all__ = ["evaluate", "select_tasks", "DEFAULT_BREAKDOWN"]
+
+#: The info keys an eval breaks its figures down by unless told otherwise.
+DEFAULT_BREAKDOWN: tuple[str, ...] = ("task_type",)
 
 
 def select_tasks(env_id: str, split: str, count: int, *, env_kwargs: dict[str, Any] | None = None) -> list[str]:
@@ -43,7 +46,7 @@ def evaluate(
     rollout: RolloutConfig | None = None,
     batch_size: int = 32,
     progress: bool = True,
-    by: Sequence[str] = ("task_type",),
+    by: Sequence[str] = DEFAULT_BREAKDOWN,
 ) -> dict[str, Any]:
     """Evaluate ``policy`` on ``episodes`` tasks of ``split``, ``attempts`` times each.
 
