@@ -34,6 +34,12 @@ class Episode:
     is appended; the policy's tokens are stored as sampled.
     """
 
+    # Slots: an episode is built per (task, attempt) and read on every step.
+    __slots__ = (
+        "env", "trajectory", "config", "tokenizer", "observation", "info", "pending_prompt_ids",
+        "_full_context", "done", "_track_full_context", "_max_turns",
+    )
+
     def __init__(
         self,
         env: Any,
@@ -140,8 +146,26 @@ class Episode:
         observation, reward, terminated, truncated, info = result
         traj = self.trajectory
         turns = traj.turns
+        # self._turn(...) with _INFO_KEYS_NOT_STORED filtered out, inlined: this runs on every
+        # step, and each helper call costs a frame. The completion is the policy's fresh
+        # output: its lists are taken over, not copied.
+        stored = {}
+        for key in filterfalse(_is_not_stored, info):
+            stored[key] = info[key]
         turns.append(
-            self._turn(completion, float(reward), bool(info.get("valid_action", True)), _stored_info(info))
+            Turn(
+                self.observation,
+                completion.text,
+                float(reward),
+                self.info.get("state_key", ""),
+                bool(info.get("valid_action", True)),
+                self.pending_prompt_ids,
+                completion.token_ids,
+                completion.logprobs,
+                completion.entropies,
+                completion.finish_reason,
+                stored,
+            )
         )
         if self._track_full_context:
             self._full_context.extend(completion.token_ids)
@@ -168,8 +192,7 @@ class Episode:
         self._finish(StopReason.ENV_ERROR)
 
     def _turn(self, completion: Completion, reward: float, valid: bool, info: dict[str, Any]) -> Turn:
-        # Positional, in Turn's field order: this runs once per step of every episode. The
-        # completion is the policy's fresh output: its lists are taken over, not copied.
+        # The turn of an action, positionally in Turn's field order (apply() builds it inline).
         return Turn(
             self.observation,
             completion.text,
@@ -227,16 +250,6 @@ class _EpisodeRequest(GenerationRequest):
         if self._messages is None:
             self._messages = self._episode.context_messages(self._num_turns, self._observation)
         return self._messages
-
-
-def _stored_info(info: dict[str, Any]) -> dict[str, Any]:
-    """A new dict of the info keys a turn keeps (not _INFO_KEYS_NOT_STORED), in the env's order.
-    Runs on every step: filterfalse skips the dropped keys in C, and a plain loop avoids the
-    extra frame a dict comprehension costs in Python 3.11."""
-    stored = {}
-    for key in filterfalse(_is_not_stored, info):
-        stored[key] = info[key]
-    return stored
 
 
 def _describe(exc: BaseException) -> str:
