@@ -10,9 +10,9 @@ Measures, in one run on one machine:
    timing), ``--batch-size`` tasks at a time (as ``agentgym eval`` runs them).
    ``engine / plain`` is the engine's overhead; the target is <= 1.10. It is reported two
    ways: the ratio of the median times, and the median of the per-repeat ratios (each repeat
-   runs both back to back, in alternating order; the medians of each order are shown too). ``engine_replay`` is the same with :class:`ReplayPolicy`, which
-   builds a fresh ``Completion`` per action as any scripted policy does: what a cheap policy
-   adds on top.
+   runs both back to back, in alternating order; the medians of each order are shown too).
+   ``engine_replay`` is the same with :class:`ReplayPolicy`, which builds a fresh
+   ``Completion`` per action as any scripted policy does: what a cheap policy adds on top.
    ``plain_batched`` is the plain loop stepping ``--batch-size`` envs in turn (what any batched
    policy makes a loop do, engine or not): ``plain_batched / plain`` is the cost of batching
    itself (memory locality), ``engine / plain_batched`` the engine's own. ``plain_kept`` is

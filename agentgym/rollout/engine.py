@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Sequence, Union
 from agentgym.policy import Policy, chat_tokenizer_of
 from agentgym.registry import make as make_env
 from agentgym.rollout.config import RolloutConfig
-from agentgym.rollout.episode import Episode, _EpisodeRequest
+from agentgym.rollout.episode import Episode
 from agentgym.trajectory import Group, Trajectory, new_uid
 
 __all__ = ["RolloutEngine", "TaskRef"]
@@ -142,7 +142,7 @@ class RolloutEngine:
             live = [ep for ep in live if not ep.done]
         if not live:
             return ended
-        requests = [_EpisodeRequest(ep) for ep in live]  # ep.request(), less a call frame each
+        requests = [ep.request() for ep in live]
         completions = self.policy.generate(requests, self.config.sampling)
         if len(completions) != len(requests):
             raise RuntimeError(

@@ -146,27 +146,12 @@ class Episode:
         observation, reward, terminated, truncated, info = result
         traj = self.trajectory
         turns = traj.turns
-        # self._turn(...) with _INFO_KEYS_NOT_STORED filtered out, inlined: this runs on every
-        # step, and each helper call costs a frame. The completion is the policy's fresh
-        # output: its lists are taken over, not copied.
+        # The kept info keys (not _INFO_KEYS_NOT_STORED, in the env's order), copied inline:
+        # this runs on every step, and a helper call costs a frame.
         stored = {}
         for key in filterfalse(_is_not_stored, info):
             stored[key] = info[key]
-        turns.append(
-            Turn(
-                self.observation,
-                completion.text,
-                float(reward),
-                self.info.get("state_key", ""),
-                bool(info.get("valid_action", True)),
-                self.pending_prompt_ids,
-                completion.token_ids,
-                completion.logprobs,
-                completion.entropies,
-                completion.finish_reason,
-                stored,
-            )
-        )
+        turns.append(self._turn(completion, float(reward), bool(info.get("valid_action", True)), stored))
         if self._track_full_context:
             self._full_context.extend(completion.token_ids)
         self.observation = observation
@@ -192,7 +177,8 @@ class Episode:
         self._finish(StopReason.ENV_ERROR)
 
     def _turn(self, completion: Completion, reward: float, valid: bool, info: dict[str, Any]) -> Turn:
-        # The turn of an action, positionally in Turn's field order (apply() builds it inline).
+        # Positional, in Turn's field order: this runs once per step of every episode. The
+        # completion is the policy's fresh output: its lists are taken over, not copied.
         return Turn(
             self.observation,
             completion.text,
