@@ -314,3 +314,18 @@ def test_a_run_started_from_a_checkpoint_uses_its_own_learning_rate(tiny_model, 
     assert last["iteration"] == 2
     # Linear to zero over 2 iterations: iteration 2 trains at half the peak.
     assert last["lr"] == pytest.approx(2e-3 * lr_lambda("linear", 0, 2)(1))
+
+
+def test_eval_max_turns_overrides_the_training_limit(tiny_model, tmp_path):
+    """``eval.max_turns`` caps held-out episodes on its own; 0 falls back to ``trainer.max_turns``
+    (household tasks take at least 2 actions, so an uncapped eval episode has 2 or more)."""
+    turns = {}
+    for eval_turns in (0, 1):
+        out = tmp_path / f"eval{eval_turns}"
+        overrides = _overrides(tiny_model, out, **{"trainer.max_turns": 4, "eval.max_turns": eval_turns})
+        trainer = GRPOTrainer(load_config(None, overrides), progress=False)
+        trainer.evaluate()
+        episodes = agentgym.read_jsonl(out / "eval" / "iter-000000" / "episodes.jsonl")
+        turns[eval_turns] = [t.num_turns for t in episodes]
+    assert max(turns[1]) == 1
+    assert min(turns[0]) >= 2 and max(turns[0]) <= 4

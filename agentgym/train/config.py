@@ -160,6 +160,10 @@ class EvalConfig:
     """The held-out split."""
     temperature: float = 0.0
     """0 is greedy decoding."""
+    max_turns: int = 0
+    """Actions per held-out episode (0: ``trainer.max_turns``). Training with more turns than
+    the eval allows lets rollouts finish long tasks after a wasted turn or two, and so sample
+    successes to learn from, while the eval stays as strict as before."""
 
 
 @dataclass

@@ -361,7 +361,7 @@ class GRPOTrainer:
         type where the env reports one. The episodes are kept in ``out_dir/eval/iter-N``."""
         e = self.config.eval
         rollout = RolloutConfig(
-            max_turns=self.config.trainer.max_turns,
+            max_turns=e.max_turns or self.config.trainer.max_turns,
             context=self.config.trainer.context,
             window=self.config.trainer.window,
             sampling=SamplingParams(temperature=e.temperature, max_new_tokens=self.config.trainer.max_new_tokens),
