@@ -78,6 +78,7 @@ def test_trained_tokens_are_the_generated_tokens(tiny_model, tmp_path):
         {"trainer.lr_schedule": "cosine", "trainer.warmup_iterations": 1},
         {"trainer.grad_clip": 0.0},
         {"trainer.context": "full"},
+        {"algorithm.step_advantage_weight": 1.0, "algorithm.invalid_action_penalty": 0.1, "algorithm.dynamic_sampling": "true"},
     ],
 )
 def test_each_option_trains(tiny_model, tmp_path, option):
@@ -89,6 +90,9 @@ def test_each_option_trains(tiny_model, tmp_path, option):
     if option.get("algorithm.dynamic_sampling") == "true":
         # tiny models never succeed: every group is uninformative and is skipped
         assert all(r["trained_samples"] == 0 for r in records if r["zero_advantage_groups"] == 1.0)
+    if "algorithm.step_advantage_weight" in option:
+        # every attempt at a task starts in the same state: at least the first turns share it
+        assert all(0.0 < r["shared_state_turns"] <= 1.0 for r in records)
     if "trainer.lr_schedule" in option:
         assert records[0]["lr"] == pytest.approx(1e-3)  # warmup iteration 0: (0 + 1) / 1
 

@@ -1,6 +1,7 @@
 """From groups of trajectories to training micro-batches.
 
-Each trajectory's advantage is broadcast over its policy tokens; each training sequence is a
+Each trajectory's advantage is broadcast over its policy tokens (or each turn's over that turn's
+action tokens, when advantages are per turn); each training sequence is a
 :class:`~agentgym.trajectory.TokenSample` (one per episode in full-history mode, one per turn in
 window mode), built from the stored token ids: what is trained on is exactly what was sampled.
 """
@@ -24,21 +25,31 @@ class TrainSample:
     input_ids: list[int]
     loss_mask: list[int]
     old_logprobs: list[float]
-    advantage: float
+    advantage: float | list[float]
+    """One number for every token, or one per token (``[T]``, per-turn advantages)."""
     group_index: int
 
 
-def build_samples(groups: Sequence[Group], advantages: Sequence[Sequence[float]], keep: Sequence[bool]) -> list[TrainSample]:
-    """Training sequences of the kept groups; ``advantages[g][i]`` is trajectory i's of group g."""
+def build_samples(groups: Sequence[Group], advantages: Sequence[Sequence[float | Sequence[float]]], keep: Sequence[bool]) -> list[TrainSample]:
+    """Training sequences of the kept groups. ``advantages[g][i]`` is trajectory i's of group g:
+    one number for the whole episode, or one per turn (``[num_turns]``), which then applies to
+    that turn's action tokens."""
     samples = []
     for g, (group, advs, kept) in enumerate(zip(groups, advantages, keep)):
         if not kept:
             continue
         for traj, adv in zip(group.trajectories, advs):
+            per_turn = not isinstance(adv, (int, float))
+            if per_turn and len(adv) != traj.num_turns:  # type: ignore[arg-type]
+                raise ValueError(f"{len(adv)} per-turn advantages for a trajectory of {traj.num_turns} turns")  # type: ignore[arg-type]
             for s in traj.samples():
                 if sum(s.loss_mask) == 0:
                     continue
-                samples.append(TrainSample(s.input_ids, s.loss_mask, s.logprobs, float(adv), g))
+                if per_turn:
+                    value: float | list[float] = [float(adv[t]) if m else 0.0 for t, m in zip(s.turn_indices, s.loss_mask)]  # type: ignore[index]
+                else:
+                    value = float(adv)  # type: ignore[arg-type]
+                samples.append(TrainSample(s.input_ids, s.loss_mask, s.logprobs, value, g))
     return samples
 
 
@@ -77,6 +88,6 @@ def collate(samples: Sequence[TrainSample | TokenSample], pad_id: int, device: t
         lp = s.old_logprobs if isinstance(s, TrainSample) else s.logprobs
         old[i, :n] = torch.tensor(lp, dtype=torch.float32)
         if isinstance(s, TrainSample):
-            adv[i, :n] = s.advantage
+            adv[i, :n] = torch.as_tensor(s.advantage, dtype=torch.float32)
     out = {"input_ids": ids, "attention_mask": attention, "loss_mask": mask, "old_logprobs": old, "advantages": adv}
     return {k: v.to(device) for k, v in out.items()}

@@ -102,6 +102,13 @@ class AlgorithmConfig:
     invalid_action_penalty: float = 0.0
     """Subtracted from an episode's reward per invalid action (0: outcome reward only); see
     :func:`agentgym.algorithms.episode_reward`."""
+    step_advantage_weight: float = 0.0
+    """GiGPO's step-level credit: each action's advantage is the episode's plus this weight times
+    a step advantage, which compares the discounted returns of the group's actions taken in the
+    same env state (equal ``state_key``); 0 turns it off (plain GRPO). See
+    :mod:`agentgym.algorithms.step_advantages`."""
+    step_gamma: float = 0.95
+    """Discount of the per-turn returns that step advantages compare."""
 
 
 @dataclass

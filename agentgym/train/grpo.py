@@ -5,8 +5,9 @@ Each iteration:
 1. sample B tasks from the training split (seeded by ``(seed, iteration)``);
 2. roll out G episodes per task with the current policy through the rollout engine;
 3. reward each episode by its outcome (the env's return, less ``invalid_action_penalty`` per
-   invalid action) and compute group-relative advantages (``grpo`` or ``rloo``); optionally
-   drop groups whose rewards are all equal;
+   invalid action) and compute group-relative advantages (``grpo`` or ``rloo``), plus, with
+   ``step_advantage_weight`` > 0, GiGPO's per-turn term for actions taken in shared env states;
+   optionally drop groups whose advantages are all zero;
 4. minimise the PPO-clip loss over the policy's own tokens (env and prompt tokens are masked),
    for ``ppo_epochs`` passes in ``minibatches`` optimizer steps, micro-batched by token budget;
 5. sync the new weights to the rollout backend (``rollout.backend``: the trained model itself,
@@ -36,7 +37,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from agentgym.algorithms import episode_reward, group_advantages, informative_groups, ppo_clip_loss
+from agentgym.algorithms import (
+    combine_advantages,
+    discounted_returns,
+    episode_reward,
+    group_advantages,
+    informative_groups,
+    ppo_clip_loss,
+    step_advantages,
+    turn_rewards,
+)
 from agentgym.eval import evaluate
 from agentgym.policies.transformers_policy import LoraSettings, TransformersPolicy, token_logprobs
 from agentgym.policy import SamplingParams
@@ -212,8 +222,13 @@ class GRPOTrainer:
         groups = self.engine.run(cfg.env, tasks, env_kwargs=cfg.env_kwargs)
         rollout_s = time.perf_counter() - start
         rewards = [[episode_reward(traj.total_reward, traj.invalid_actions, a.invalid_action_penalty) for traj in g] for g in groups]
-        advantages = [group_advantages(torch.tensor(r), a.advantage, normalize_std=a.normalize_std).tolist() for r in rewards]
+        advantages: list[list[Any]] = [group_advantages(torch.tensor(r), a.advantage, normalize_std=a.normalize_std).tolist() for r in rewards]
         informative = informative_groups(rewards)
+        step_stats: dict[str, float] = {}
+        if a.step_advantage_weight:
+            advantages, step_stats = _with_step_advantages(groups, advantages, a)
+            # a group whose outcomes tie can still rank its actions in shared states
+            informative = [inf or any(x != 0.0 for turns in advs for x in turns) for inf, advs in zip(informative, advantages)]
         keep = informative if a.dynamic_sampling else [True] * len(groups)
         samples = build_samples(groups, advantages, keep)
 
@@ -245,6 +260,7 @@ class GRPOTrainer:
             "rollout_s": rollout_s,
             "train_s": train_s,
             "sync_s": sync_s,
+            **step_stats,
             **train,
         }
 
@@ -405,6 +421,27 @@ class GRPOTrainer:
 
     def _say(self, message: str) -> None:
         print(message, flush=True)
+
+
+def _with_step_advantages(groups: list, episode_advantages: list[list[float]], a: Any) -> tuple[list[list[list[float]]], dict[str, float]]:
+    """Per-turn advantages ``[group][attempt][turn]``: the episode's plus GiGPO's step-level term
+    (``a.step_advantage_weight`` times :func:`~agentgym.algorithms.step_advantages`), and the
+    share of turns that shared their state with another action of the group."""
+    if a.step_advantage_weight < 0:
+        raise ValueError(f"algorithm.step_advantage_weight must be >= 0, got {a.step_advantage_weight}")
+    out, shared, turns = [], 0, 0
+    for group, episode in zip(groups, episode_advantages):
+        trajs = list(group)
+        returns = [discounted_returns(turn_rewards(traj.rewards, [t.valid_action for t in traj.turns], a.invalid_action_penalty), a.step_gamma) for traj in trajs]
+        keys = [traj.state_keys for traj in trajs]
+        counts: dict[str, int] = {}
+        for k in (k for ks in keys for k in ks if k):
+            counts[k] = counts.get(k, 0) + 1
+        shared += sum(1 for ks in keys for k in ks if k and counts[k] > 1)
+        turns += sum(len(ks) for ks in keys)
+        step = step_advantages(keys, returns, normalize_std=a.normalize_std)
+        out.append(combine_advantages(episode, step, a.step_advantage_weight))
+    return out, {"shared_state_turns": shared / max(1, turns)}
 
 
 def _derive_seed(seed: int, iteration: int) -> int:
