@@ -79,6 +79,7 @@ def test_trained_tokens_are_the_generated_tokens(tiny_model, tmp_path):
         {"trainer.grad_clip": 0.0},
         {"trainer.context": "full"},
         {"algorithm.step_advantage_weight": 1.0, "algorithm.invalid_action_penalty": 0.1, "algorithm.dynamic_sampling": "true"},
+        {"algorithm.step_advantage_weight": 0.5, "algorithm.step_normalize_std": "false", "algorithm.step_gamma": 0.9},
     ],
 )
 def test_each_option_trains(tiny_model, tmp_path, option):

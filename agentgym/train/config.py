@@ -109,6 +109,10 @@ class AlgorithmConfig:
     :mod:`agentgym.algorithms.step_advantages`."""
     step_gamma: float = 0.95
     """Discount of the per-turn returns that step advantages compare."""
+    step_normalize_std: bool = True
+    """Divide step advantages by their step group's return std (False: mean-only). With an
+    invalid-action penalty, groups whose attempts all fail differ only by discounted penalties,
+    and the std division scales those differences up to the size of a success's."""
 
 
 @dataclass

@@ -439,7 +439,7 @@ def _with_step_advantages(groups: list, episode_advantages: list[list[float]], a
             counts[k] = counts.get(k, 0) + 1
         shared += sum(1 for ks in keys for k in ks if k and counts[k] > 1)
         turns += sum(len(ks) for ks in keys)
-        step = step_advantages(keys, returns, normalize_std=a.normalize_std)
+        step = step_advantages(keys, returns, normalize_std=a.step_normalize_std)
         out.append(combine_advantages(episode, step, a.step_advantage_weight))
     return out, {"shared_state_turns": shared / max(1, turns)}
 
