@@ -5,7 +5,7 @@ from agentgym.algorithms.advantages import ADVANTAGE_ESTIMATORS, grpo_advantages
 from agentgym.algorithms.filters import informative_groups
 from agentgym.algorithms.losses import LossStats, ppo_clip_loss, sft_loss
 from agentgym.algorithms.rewards import episode_reward
-from agentgym.algorithms.step_advantages import combine_advantages, discounted_returns, step_advantages, turn_rewards
+from agentgym.algorithms.step_advantages import combine_advantages, discounted_returns, gigpo_advantages, step_advantages, turn_rewards
 
 __all__ = [
     "ADVANTAGE_ESTIMATORS",
@@ -21,4 +21,5 @@ __all__ = [
     "discounted_returns",
     "step_advantages",
     "combine_advantages",
+    "gigpo_advantages",
 ]

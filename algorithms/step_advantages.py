@@ -25,7 +25,7 @@ import torch
 
 from agentgym.algorithms.advantages import grpo_advantages
 
-__all__ = ["turn_rewards", "discounted_returns", "step_advantages", "combine_advantages"]
+__all__ = ["turn_rewards", "discounted_returns", "step_advantages", "combine_advantages", "gigpo_advantages"]
 
 
 def turn_rewards(env_rewards: Sequence[float], valid_actions: Sequence[bool], invalid_action_penalty: float = 0.0) -> list[float]:
@@ -80,3 +80,22 @@ def combine_advantages(episode: Sequence[float], step: Sequence[Sequence[float]]
     if len(episode) != len(step):
         raise ValueError(f"{len(episode)} episode advantages but {len(step)} attempts of step advantages")
     return [[float(e) + weight * s for s in steps] for e, steps in zip(episode, step)]
+
+
+def gigpo_advantages(
+    episode: Sequence[float],
+    env_rewards: Sequence[Sequence[float]],
+    valid_actions: Sequence[Sequence[bool]],
+    state_keys: Sequence[Sequence[str]],
+    *,
+    weight: float,
+    gamma: float,
+    invalid_action_penalty: float = 0.0,
+    normalize_std: bool = True,
+) -> list[list[float]]:
+    """Per-turn advantages ``[G][T_i]`` of one group, from its episode-level advantages and each
+    attempt's per-turn env rewards, validity flags and state keys: the whole recipe above."""
+    if weight < 0:
+        raise ValueError(f"the step advantage weight must be >= 0, got {weight}")
+    returns = [discounted_returns(turn_rewards(r, v, invalid_action_penalty), gamma) for r, v in zip(env_rewards, valid_actions)]
+    return combine_advantages(episode, step_advantages(state_keys, returns, normalize_std=normalize_std), weight)

@@ -5,9 +5,11 @@ import math
 
 import pytest
 
-from agentgym.algorithms import combine_advantages, discounted_returns, grpo_advantages, step_advantages, turn_rewards
+from agentgym.algorithms import combine_advantages, discounted_returns, gigpo_advantages, grpo_advantages, step_advantages, turn_rewards
+from agentgym.train.config import AlgorithmConfig
+from agentgym.train.grpo import _with_step_advantages
 from agentgym.train.batches import build_samples
-from agentgym.trajectory import Group, Trajectory, Turn
+from agentgym.trajectory import Group, StopReason, Trajectory, Turn
 
 # Two attempts at one task (gamma 0.5, penalty 0.1):
 # A visits s0, s1, s2 and succeeds on its last action: turn rewards 0, 0, 1 -> returns 0.25, 0.5, 1.
@@ -92,3 +94,47 @@ def test_per_turn_advantages_land_on_their_turns_tokens_in_window_mode():
 def test_per_turn_advantages_must_match_the_turns():
     with pytest.raises(ValueError, match="per-turn"):
         build_samples([Group("g", "t", [_traj("full")])], [[[0.5, -1.0]]], [True])
+
+
+def test_gigpo_advantages_from_rewards_flags_and_keys():
+    got = gigpo_advantages(
+        [1.0, -1.0], [[0, 0, 1], [0, 0, 0]], [[True] * 3, [True, False, True]], KEYS, weight=2.0, gamma=0.5, invalid_action_penalty=0.1, normalize_std=False
+    )
+    assert got == [pytest.approx(g) for g in combine_advantages([1.0, -1.0], step_advantages(KEYS, RETURNS, normalize_std=False), 2.0)]
+    with pytest.raises(ValueError, match=">= 0"):
+        gigpo_advantages([0.0], [[0.0]], [[True]], [["s"]], weight=-1.0, gamma=0.5)
+
+
+def _played(keys, rewards, valid, stop=StopReason.MAX_TURNS) -> Trajectory:
+    turns = [Turn("o", "a", float(r), k, ok) for k, r, ok in zip(keys, rewards, valid)]
+    return Trajectory("agentgym/Household-v0", "t", turns=turns, stop_reason=stop)
+
+
+def _groups():
+    # 1: both attempts fail with one invalid action each (tied rewards, -0.1), in different states:
+    #    A's turn rewards -0.1, 0 -> returns (gamma 0.5) -0.1, 0; B's 0, -0.1 -> returns -0.05, -0.1.
+    #    s0 holds A0, A1 and B0 (returns -0.1, 0, -0.05; mean -0.05); s1 holds B1 alone.
+    tied = Group("g1", "t", [_played(["s0", "s0"], [0, 0], [False, True]), _played(["s0", "s1"], [0, 0], [True, False])])
+    # 2: two identical attempts: every advantage is zero.
+    same = Group("g2", "t", [_played(["s0", "s1"], [0, 0], [True, True]), _played(["s0", "s1"], [0, 0], [True, True])])
+    # 3: A succeeds; B's env raised on its first action (recorded invalid, reward 0).
+    error = Group("g3", "t", [_played(["s0", "s1"], [0, 1], [True, True], StopReason.SUCCESS), _played(["s0"], [0], [False], StopReason.ENV_ERROR)])
+    return [tied, same, error]
+
+
+def test_trainer_step_advantages_by_hand_mean_only():
+    a = AlgorithmConfig(step_advantage_weight=1.0, step_gamma=0.5, invalid_action_penalty=0.1, step_normalize_std=False)
+    advs, keep, stats = _with_step_advantages(_groups(), [[0.0, 0.0], [0.0, 0.0], [1.0, -1.0]], [False, False, True], a)
+    assert advs[0][0] == pytest.approx([-0.05, 0.05]) and advs[0][1] == pytest.approx([0.0, 0.0])
+    assert advs[1] == [[0.0, 0.0], [0.0, 0.0]]
+    # the errored attempt joins no step group, so A's s0 is alone: episode advantages only
+    assert advs[2] == [[1.0, 1.0], [-1.0]]
+    assert keep == [True, False, True]  # the tied group ranks its actions; the identical one does not
+    assert stats["shared_state_turns"] == pytest.approx(7 / 11)  # 3 of 4, 4 of 4, 0 of 3
+
+
+def test_trainer_step_advantages_use_step_normalize_std():
+    a = AlgorithmConfig(step_advantage_weight=1.0, step_gamma=0.5, invalid_action_penalty=0.1, step_normalize_std=True)
+    advs, _, _ = _with_step_advantages(_groups()[:1], [[0.0, 0.0]], [False], a)
+    std = math.sqrt((0.05**2 + 0.05**2) / 3)
+    assert advs[0][0] == pytest.approx([-0.05 / std, 0.05 / std], rel=1e-4)

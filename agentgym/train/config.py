@@ -98,7 +98,9 @@ class AlgorithmConfig:
     """KL penalty (k3 estimator) to the policy GRPO starts from, after the SFT warm start; 0 turns
     it off. Its weights are kept in the run directory's ``reference.pt``."""
     dynamic_sampling: bool = False
-    """Skip groups whose rewards are all equal (they carry no gradient)."""
+    """Skip groups whose advantages are all zero (they carry no gradient): groups whose rewards
+    are all equal, unless step advantages rank their actions. The metric
+    ``zero_advantage_groups`` is the share of such groups."""
     invalid_action_penalty: float = 0.0
     """Subtracted from an episode's reward per invalid action (0: outcome reward only); see
     :func:`agentgym.algorithms.episode_reward`."""

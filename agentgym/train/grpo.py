@@ -30,6 +30,7 @@ import random
 import sys
 import time
 import warnings
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,16 +38,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from agentgym.algorithms import (
-    combine_advantages,
-    discounted_returns,
-    episode_reward,
-    group_advantages,
-    informative_groups,
-    ppo_clip_loss,
-    step_advantages,
-    turn_rewards,
-)
+from agentgym.algorithms import episode_reward, gigpo_advantages, group_advantages, informative_groups, ppo_clip_loss
 from agentgym.eval import evaluate
 from agentgym.policies.transformers_policy import LoraSettings, TransformersPolicy, token_logprobs
 from agentgym.policy import SamplingParams
@@ -57,6 +49,7 @@ from agentgym.train.checkpoint import latest_checkpoint, load_checkpoint, save_c
 from agentgym.train.config import RunConfig
 from agentgym.train.metrics import MetricsWriter
 from agentgym.train.rollout_backend import RolloutBackend, build_rollout_backend
+from agentgym.trajectory import StopReason
 
 __all__ = ["GRPOTrainer", "build_policy", "lr_lambda"]
 
@@ -123,7 +116,9 @@ class GRPOTrainer:
         params = [p for p in self.model.parameters() if p.requires_grad]
         if not params:
             raise ValueError("the policy has no trainable parameters")
-        t = config.trainer
+        t, a = config.trainer, config.algorithm
+        if a.step_advantage_weight < 0 or not 0.0 <= a.step_gamma <= 1.0:
+            raise ValueError(f"algorithm.step_advantage_weight must be >= 0 and step_gamma in [0, 1], got {a.step_advantage_weight} and {a.step_gamma}")
         self.optimizer = torch.optim.AdamW(params, lr=t.lr, weight_decay=t.weight_decay)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, lr_lambda(t.lr_schedule, t.warmup_iterations, t.iterations))
         self.rollout_config = RolloutConfig(
@@ -226,9 +221,7 @@ class GRPOTrainer:
         informative = informative_groups(rewards)
         step_stats: dict[str, float] = {}
         if a.step_advantage_weight:
-            advantages, step_stats = _with_step_advantages(groups, advantages, a)
-            # a group whose outcomes tie can still rank its actions in shared states
-            informative = [inf or any(x != 0.0 for turns in advs for x in turns) for inf, advs in zip(informative, advantages)]
+            advantages, informative, step_stats = _with_step_advantages(groups, advantages, informative, a)
         keep = informative if a.dynamic_sampling else [True] * len(groups)
         samples = build_samples(groups, advantages, keep)
 
@@ -423,25 +416,34 @@ class GRPOTrainer:
         print(message, flush=True)
 
 
-def _with_step_advantages(groups: list, episode_advantages: list[list[float]], a: Any) -> tuple[list[list[list[float]]], dict[str, float]]:
-    """Per-turn advantages ``[group][attempt][turn]``: the episode's plus GiGPO's step-level term
-    (``a.step_advantage_weight`` times :func:`~agentgym.algorithms.step_advantages`), and the
-    share of turns that shared their state with another action of the group."""
-    if a.step_advantage_weight < 0:
-        raise ValueError(f"algorithm.step_advantage_weight must be >= 0, got {a.step_advantage_weight}")
-    out, shared, turns = [], 0, 0
-    for group, episode in zip(groups, episode_advantages):
+def _with_step_advantages(groups: list, episode_advantages: list[list[float]], informative: list[bool], a: Any) -> tuple[list[list[list[float]]], list[bool], dict[str, float]]:
+    """GiGPO: per-turn advantages ``[group][attempt][turn]`` (the episode's plus
+    ``a.step_advantage_weight`` times the step-level term), which groups carry any nonzero
+    advantage (a group whose outcomes tie can still rank actions taken in a shared state), and
+    the share of turns whose state another action of the group was also taken in.
+
+    An attempt the env ended with an error takes no part in step groups: its missing rewards
+    are the env's fault, not the policy's."""
+    out, keep, shared, turns = [], [], 0, 0
+    for group, episode, inf in zip(groups, episode_advantages, informative):
         trajs = list(group)
-        returns = [discounted_returns(turn_rewards(traj.rewards, [t.valid_action for t in traj.turns], a.invalid_action_penalty), a.step_gamma) for traj in trajs]
-        keys = [traj.state_keys for traj in trajs]
-        counts: dict[str, int] = {}
-        for k in (k for ks in keys for k in ks if k):
-            counts[k] = counts.get(k, 0) + 1
-        shared += sum(1 for ks in keys for k in ks if k and counts[k] > 1)
+        keys = [[""] * t.num_turns if t.stop_reason is StopReason.ENV_ERROR else t.state_keys for t in trajs]
+        counts = Counter(k for ks in keys for k in ks if k)
+        shared += sum(1 for ks in keys for k in ks if counts.get(k, 0) > 1)
         turns += sum(len(ks) for ks in keys)
-        step = step_advantages(keys, returns, normalize_std=a.step_normalize_std)
-        out.append(combine_advantages(episode, step, a.step_advantage_weight))
-    return out, {"shared_state_turns": shared / max(1, turns)}
+        advs = gigpo_advantages(
+            episode,
+            [t.rewards for t in trajs],
+            [[turn.valid_action for turn in t.turns] for t in trajs],
+            keys,
+            weight=a.step_advantage_weight,
+            gamma=a.step_gamma,
+            invalid_action_penalty=a.invalid_action_penalty,
+            normalize_std=a.step_normalize_std,
+        )
+        out.append(advs)
+        keep.append(inf or any(x != 0.0 for per_turn in advs for x in per_turn))
+    return out, keep, {"shared_state_turns": shared / max(1, turns)}
 
 
 def _derive_seed(seed: int, iteration: int) -> int:
