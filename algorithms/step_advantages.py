@@ -48,7 +48,7 @@ def discounted_returns(rewards: Sequence[float], gamma: float) -> list[float]:
     running = 0.0
     for t in range(len(rewards) - 1, -1, -1):
         running = float(rewards[t]) + gamma * running
-        out[t] = round(running, 12)
+        out[t] = running
     return out
 
 
