@@ -5,7 +5,15 @@ from agentgym.algorithms.advantages import ADVANTAGE_ESTIMATORS, grpo_advantages
 from agentgym.algorithms.filters import informative_groups
 from agentgym.algorithms.losses import LossStats, ppo_clip_loss, sft_loss
 from agentgym.algorithms.rewards import episode_reward
-from agentgym.algorithms.step_advantages import combine_advantages, discounted_returns, gigpo_advantages, step_advantages, turn_rewards
+from agentgym.algorithms.step_advantages import (
+    combine_advantages,
+    discounted_returns,
+    gigpo_advantages,
+    step_advantages,
+    step_group_sizes,
+    step_groups,
+    turn_rewards,
+)
 
 __all__ = [
     "ADVANTAGE_ESTIMATORS",
@@ -19,6 +27,8 @@ __all__ = [
     "episode_reward",
     "turn_rewards",
     "discounted_returns",
+    "step_groups",
+    "step_group_sizes",
     "step_advantages",
     "combine_advantages",
     "gigpo_advantages",

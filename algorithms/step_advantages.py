@@ -25,7 +25,7 @@ import torch
 
 from agentgym.algorithms.advantages import grpo_advantages
 
-__all__ = ["turn_rewards", "discounted_returns", "step_advantages", "combine_advantages", "gigpo_advantages"]
+__all__ = ["turn_rewards", "discounted_returns", "step_groups", "step_group_sizes", "step_advantages", "combine_advantages", "gigpo_advantages"]
 
 
 def turn_rewards(env_rewards: Sequence[float], valid_actions: Sequence[bool], invalid_action_penalty: float = 0.0) -> list[float]:
@@ -52,6 +52,27 @@ def discounted_returns(rewards: Sequence[float], gamma: float) -> list[float]:
     return out
 
 
+def step_groups(state_keys: Sequence[Sequence[str]]) -> dict[str, list[tuple[int, int]]]:
+    """The step groups of one group of attempts: ``{state_key: [(attempt i, turn t), ...]}``
+    for every non-empty key, in order of first visit (a state may recur within one attempt)."""
+    members: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for i, keys in enumerate(state_keys):
+        for t, key in enumerate(keys):
+            if key:
+                members[key].append((i, t))
+    return dict(members)
+
+
+def step_group_sizes(state_keys: Sequence[Sequence[str]]) -> list[list[int]]:
+    """``[G][T_i]``: how many actions of the group were taken in turn t's state (itself
+    included; 0 for a turn without a state key). A size of 2 or more means a step-level term."""
+    out = [[0] * len(keys) for keys in state_keys]
+    for where in step_groups(state_keys).values():
+        for i, t in where:
+            out[i][t] = len(where)
+    return out
+
+
 def step_advantages(
     state_keys: Sequence[Sequence[str]], returns: Sequence[Sequence[float]], *, normalize_std: bool = True, eps: float = 1e-6
 ) -> list[list[float]]:
@@ -60,13 +81,8 @@ def step_advantages(
     each other (a state may recur within one attempt too); a lone action gets 0."""
     if len(state_keys) != len(returns) or any(len(k) != len(r) for k, r in zip(state_keys, returns)):
         raise ValueError("state_keys and returns must have the same shape")
-    members: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for i, keys in enumerate(state_keys):
-        for t, key in enumerate(keys):
-            if key:
-                members[key].append((i, t))
     out = [[0.0] * len(keys) for keys in state_keys]
-    for where in members.values():
+    for where in step_groups(state_keys).values():
         if len(where) < 2:
             continue
         adv = grpo_advantages(torch.tensor([returns[i][t] for i, t in where]), normalize_std=normalize_std, eps=eps)

@@ -5,7 +5,16 @@ import math
 
 import pytest
 
-from agentgym.algorithms import combine_advantages, discounted_returns, gigpo_advantages, grpo_advantages, step_advantages, turn_rewards
+from agentgym.algorithms import (
+    combine_advantages,
+    discounted_returns,
+    gigpo_advantages,
+    grpo_advantages,
+    step_advantages,
+    step_group_sizes,
+    step_groups,
+    turn_rewards,
+)
 from agentgym.train.config import AlgorithmConfig
 from agentgym.train.grpo import _with_step_advantages
 from agentgym.train.batches import build_samples
@@ -29,6 +38,14 @@ def test_turn_rewards_and_discounted_returns_by_hand():
         discounted_returns([1.0], 1.5)
     with pytest.raises(ValueError, match="validity"):
         turn_rewards([0.0, 1.0], [True], 0.1)
+
+
+def test_step_groups_and_their_sizes_by_hand():
+    # s0: A's and B's first turns; s1: A's second, B's second and third; s2: A's third alone.
+    assert step_groups(KEYS) == {"s0": [(0, 0), (1, 0)], "s1": [(0, 1), (1, 1), (1, 2)], "s2": [(0, 2)]}
+    assert step_group_sizes(KEYS) == [[2, 3, 1], [2, 3, 3]]
+    assert step_group_sizes([["", "x"], ["x"]]) == [[0, 2], [2]]
+    assert step_group_sizes([]) == []
 
 
 def test_step_advantages_mean_only_by_hand():

@@ -39,18 +39,26 @@ def build_samples(groups: Sequence[Group], advantages: Sequence[Sequence[float |
         if not kept:
             continue
         for traj, adv in zip(group.trajectories, advs):
-            per_turn = not isinstance(adv, (int, float))
-            if per_turn and len(adv) != traj.num_turns:  # type: ignore[arg-type]
-                raise ValueError(f"{len(adv)} per-turn advantages for a trajectory of {traj.num_turns} turns")  # type: ignore[arg-type]
+            values = _advantage_values(adv, traj.num_turns)
             for s in traj.samples():
                 if sum(s.loss_mask) == 0:
                     continue
-                if per_turn:
-                    value: float | list[float] = [float(adv[t]) if m else 0.0 for t, m in zip(s.turn_indices, s.loss_mask)]  # type: ignore[index]
-                else:
-                    value = float(adv)  # type: ignore[arg-type]
+                value: float | list[float]
+                if isinstance(values, float):
+                    value = values
+                else:  # each action token takes its turn's advantage
+                    value = [values[t] if m else 0.0 for t, m in zip(s.turn_indices, s.loss_mask)]
                 samples.append(TrainSample(s.input_ids, s.loss_mask, s.logprobs, value, g))
     return samples
+
+
+def _advantage_values(adv: float | Sequence[float], num_turns: int) -> float | list[float]:
+    """One trajectory's advantage: a float for the whole episode, or one float per turn."""
+    if isinstance(adv, (int, float)):
+        return float(adv)
+    if len(adv) != num_turns:
+        raise ValueError(f"{len(adv)} per-turn advantages for a trajectory of {num_turns} turns")
+    return [float(x) for x in adv]
 
 
 def pack_micro_batches(lengths: Sequence[int], token_budget: int) -> list[list[int]]:

@@ -30,7 +30,6 @@ import random
 import sys
 import time
 import warnings
-from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from agentgym.algorithms import episode_reward, gigpo_advantages, group_advantages, informative_groups, ppo_clip_loss
+from agentgym.algorithms import episode_reward, gigpo_advantages, group_advantages, informative_groups, ppo_clip_loss, step_group_sizes
 from agentgym.eval import evaluate
 from agentgym.policies.transformers_policy import LoraSettings, TransformersPolicy, token_logprobs
 from agentgym.policy import SamplingParams
@@ -428,8 +427,7 @@ def _with_step_advantages(groups: list, episode_advantages: list[list[float]], i
     for group, episode, inf in zip(groups, episode_advantages, informative):
         trajs = list(group)
         keys = [[""] * t.num_turns if t.stop_reason is StopReason.ENV_ERROR else t.state_keys for t in trajs]
-        counts = Counter(k for ks in keys for k in ks if k)
-        shared += sum(1 for ks in keys for k in ks if counts.get(k, 0) > 1)
+        shared += sum(1 for sizes in step_group_sizes(keys) for n in sizes if n > 1)
         turns += sum(len(ks) for ks in keys)
         advs = gigpo_advantages(
             episode,
