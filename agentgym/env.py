@@ -205,6 +205,18 @@ class TaskSet:
         except KeyError:
             raise KeyError(f"unknown split {split!r}; this env has splits {self.split_names}") from None
 
+    #: Split names that mean "held out", in the order :meth:`held_out_split` prefers them.
+    HELD_OUT_NAMES: tuple[str, ...] = ("test-seen", "test", "validation", "valid", "dev")
+
+    def held_out_split(self, training: str = "train") -> str:
+        """The split an eval plays by default: the first of :attr:`HELD_OUT_NAMES` this set has,
+        else its first split other than ``training``, else ``training`` (a one-split env)."""
+        for name in self.HELD_OUT_NAMES:
+            if name in self._splits:
+                return name
+        others = [name for name in self._splits if name != training]
+        return others[0] if others else training
+
     def split_of(self, task_id: str) -> str | None:
         """The split a task id belongs to, or None."""
         for name, ids in self._splits.items():

@@ -59,7 +59,9 @@ def test_eval_oracle_solves_everything(tmp_path):
     out = run("eval", "Household-v0", "--policy", "oracle", "--episodes", "20", "--no-progress", "--out", str(tmp_path))
     assert "success rate   100.0%" in out.stdout
     # broken down by task type by default: every type seen, each at 100%, counts adding up
-    by_type = json.loads((tmp_path / "summary.json").read_text())["by_task_type"]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["split"] == "test-seen"  # no --split: the env's held-out split
+    by_type = summary["by_task_type"]
     assert sum(row["episodes"] for row in by_type.values()) == 20 and len(by_type) >= 3
     assert all(row["success_rate"] == 1.0 for row in by_type.values())
     for task_type, row in by_type.items():

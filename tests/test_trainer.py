@@ -247,7 +247,11 @@ def test_config_overrides_and_errors(tmp_path):
 def test_unknown_rollout_backend_is_named(tmp_path):
     from agentgym.train.rollout_backend import build_rollout_backend
 
-    config = load_config(None, ["rollout.backend=sglang"])
+    with pytest.raises(ValueError, match="rollout.backend must be one of .*vllm-server"):
+        load_config(None, ["rollout.backend=sglang"])
+    # A config built in code skips the loader's check; the backend factory still names the choices.
+    config = load_config(None)
+    config.rollout.backend = "sglang"
     with pytest.raises(ValueError, match="rollout.backend must be one of .*vllm-server"):
         build_rollout_backend(config, trained=None, run_dir=tmp_path)
 

@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", help="cpu, cuda or auto, for a model policy (default cpu)")
     p.add_argument("--episodes", type=int, default=100, help="how many tasks to play (default 100)")
     p.add_argument("--attempts", type=int, default=1, help="attempts per task, k; k > 1 reports pass@k and pass^k (default 1)")
-    p.add_argument("--split", default="train", help="task split, e.g. train, test-seen, test-unseen (default train)")
+    p.add_argument("--split", default=None, help="task split, e.g. train, test-seen, test-unseen (default: the env's held-out split, test-seen or test)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p.add_argument("--out", default=None, metavar="DIR", help="write episodes.jsonl and summary.json here")
     p.add_argument("--max-turns", type=int, default=None, help="cap on actions per episode (default: the env's step limit)")
@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=5e-4, help="learning rate (default 5e-4)")
     p.add_argument("--no-lora", action="store_true", help="train every weight instead of LoRA adapters")
     p.add_argument("--eval-episodes", type=int, default=20, help="held-out tasks evaluated before and after (default 20; 0 skips)")
+    p.add_argument("--eval-split", default=None, metavar="SPLIT", help="the split those tasks come from (default: the env's held-out split, test-seen or test)")
     p.add_argument("--out", default="runs/sft", metavar="DIR", help="where the trained model goes (default runs/sft)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=_cmd_sft)
@@ -282,9 +283,10 @@ def _cmd_play(args: argparse.Namespace) -> int:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from agentgym.train import load_config
+
+    config = load_config(args.config, args.overrides)  # before torch loads: a typo fails at once
     from agentgym.train.grpo import GRPOTrainer
 
-    config = load_config(args.config, args.overrides)
     GRPOTrainer(config, progress=not args.no_progress).run()
     print(f"run directory: {config.out_dir}")
     return 0
@@ -306,6 +308,8 @@ def _cmd_sft(args: argparse.Namespace) -> int:
         f"out_dir={args.out}",
         "trainer.iterations=0",
     ]
+    if args.eval_split is not None:
+        overrides.append(f"eval.split={args.eval_split}")
     config = load_config(None, overrides)
     trainer = GRPOTrainer(config, progress=not args.no_progress)
     from agentgym.train.sft import warm_start
@@ -316,7 +320,7 @@ def _cmd_sft(args: argparse.Namespace) -> int:
     print(f"SFT on {result['demos']} demonstrations ({result['samples']} sequences): loss {result['first_epoch_loss']:.3f} -> {result['last_epoch_loss']:.3f}")
     if args.eval_episodes:
         after = trainer.evaluate()["success_rate"]
-        print(f"held-out success ({config.eval.split}, {config.eval.episodes} tasks): before {before:.1%}, after {after:.1%}")
+        print(f"held-out success ({trainer.eval_split}, {config.eval.episodes} tasks): before {before:.1%}, after {after:.1%}")
     final = trainer.save_final()
     print(f"saved to {final}")
     return 0

@@ -21,14 +21,21 @@ __all__ = ["evaluate", "select_tasks", "DEFAULT_BREAKDOWN"]
 DEFAULT_BREAKDOWN: tuple[str, ...] = ("task_type",)
 
 
-def select_tasks(env_id: str, split: str, count: int, *, env_kwargs: dict[str, Any] | None = None) -> list[str]:
-    """The first ``count`` task ids of ``split`` (the same tasks every run, so runs compare)."""
+def select_tasks(env_id: str, split: str | None, count: int, *, env_kwargs: dict[str, Any] | None = None) -> list[str]:
+    """The first ``count`` task ids of ``split`` (the same tasks every run, so runs compare);
+    ``None`` is the env's held-out split (:meth:`~agentgym.TaskSet.held_out_split`)."""
+    return _split_and_tasks(env_id, split, count, env_kwargs)[1]
+
+
+def _split_and_tasks(env_id: str, split: str | None, count: int, env_kwargs: dict[str, Any] | None) -> tuple[str, list[str]]:
     env = make_env(env_id, **(env_kwargs or {}))
     try:
-        ids = env.unwrapped.task_set.ids(split)
+        task_set = env.unwrapped.task_set
+        split = task_set.held_out_split() if split is None else split
+        ids = task_set.ids(split)
         if count > len(ids):
             raise ValueError(f"split {split!r} of {env_id} has {len(ids)} tasks; asked for {count}")
-        return [ids[i] for i in range(count)]
+        return split, [ids[i] for i in range(count)]
     finally:
         env.close()
 
@@ -39,7 +46,7 @@ def evaluate(
     *,
     episodes: int = 100,
     attempts: int = 1,
-    split: str = "train",
+    split: str | None = None,
     seed: int = 0,
     out_dir: str | Path | None = None,
     env_kwargs: dict[str, Any] | None = None,
@@ -49,6 +56,9 @@ def evaluate(
     by: Sequence[str] = DEFAULT_BREAKDOWN,
 ) -> dict[str, Any]:
     """Evaluate ``policy`` on ``episodes`` tasks of ``split``, ``attempts`` times each.
+
+    ``split`` defaults to the env's held-out split (``test-seen`` for the household env, ``test``
+    for most others; see :meth:`~agentgym.TaskSet.held_out_split`).
 
     Task *i* is played with seed ``seed + i``. With ``out_dir``, each episode is appended to
     ``episodes.jsonl`` as it ends (a killed run keeps what it finished) and the summary goes to
@@ -63,7 +73,7 @@ def evaluate(
         raise ValueError(f"episodes and attempts must be >= 1, got {episodes} and {attempts}")
     env_id = env_spec(env_id).id
     config = dataclasses.replace(rollout or RolloutConfig(), group_size=attempts)
-    tasks = select_tasks(env_id, split, episodes, env_kwargs=env_kwargs)
+    split, tasks = _split_and_tasks(env_id, split, episodes, env_kwargs)
     out_path = Path(out_dir) if out_dir is not None else None
     jsonl = None
     if out_path is not None:

@@ -7,6 +7,7 @@ Every run directory holds the resolved config as ``config.yaml``.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence, get_type_hints
@@ -27,6 +28,18 @@ __all__ = [
 
 #: The rollout backends a run can use.
 ROLLOUT_BACKENDS = ("transformers", "vllm-server", "vllm-inprocess")
+
+#: The allowed values of the config's choice fields, checked when a config is loaded (so a typo
+#: fails before the model loads, not minutes into a run). ``algorithm.advantage`` lists the keys
+#: of :data:`agentgym.algorithms.ADVANTAGE_ESTIMATORS` (a test keeps the two equal).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "model.dtype": ("float32", "bfloat16", "float16"),
+    "rollout.backend": ROLLOUT_BACKENDS,
+    "algorithm.advantage": ("grpo", "rloo"),
+    "algorithm.loss_aggregation": ("token", "sequence"),
+    "trainer.lr_schedule": ("constant", "linear", "cosine"),
+    "trainer.context": ("full", "window"),
+}
 
 
 @dataclass
@@ -169,8 +182,9 @@ class EvalConfig:
     """Evaluate every this many iterations (0: only before and after)."""
     episodes: int = 20
     """Tasks per evaluation."""
-    split: str = "test-seen"
-    """The held-out split."""
+    split: str = ""
+    """The held-out split (empty: the env's own, ``test-seen`` for the household env and ``test``
+    for most others; see :meth:`agentgym.TaskSet.held_out_split`)."""
     temperature: float = 0.0
     """0 is greedy decoding."""
     max_turns: int = 0
@@ -221,10 +235,14 @@ class RunConfig:
 
 def _build(cls: type, data: dict[str, Any], where: str) -> Any:
     hints = get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = set(data) - names
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(data) - set(names))
     if unknown:
-        raise ValueError(f"unknown config key(s) {sorted(unknown)} in {where or 'the top level'}; expected {sorted(names)}")
+        section = f"section {where.rstrip('.')!r}" if where else "the top level"
+        hints_text = "".join(
+            f" ({where}{key}: did you mean {where}{close[0]}?)" for key in unknown if (close := difflib.get_close_matches(key, names, n=1))
+        )
+        raise ValueError(f"unknown config key(s) {unknown} in {section}{hints_text}; expected one of {sorted(names)}")
     kwargs = {}
     for key, value in data.items():
         hint = hints[key]
@@ -245,8 +263,14 @@ def _coerce(value: Any, hint: Any, name: str) -> Any:
             return float(value)  # YAML 1.1 reads "1e-5" (no dot) as a string
         except ValueError:
             pass
-    if hint in (int, float, str, bool) and not isinstance(value, hint):
+    # bool is an int in Python: `trainer.iterations=true` must not pass as 1.
+    if hint in (int, float, str, bool) and (not isinstance(value, hint) or (hint is not bool and isinstance(value, bool))):
         raise ValueError(f"{name} must be {hint.__name__}, got {value!r}")
+    if getattr(hint, "__origin__", None) is dict and not isinstance(value, dict):
+        raise ValueError(f"{name} must be a mapping (name: value), got {value!r}")
+    allowed = CHOICES.get(name)
+    if allowed is not None and value not in allowed:
+        raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
     return value
 
 
@@ -267,10 +291,22 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
 
 
 def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> RunConfig:
-    """The defaults, updated by a YAML file, updated by ``key=value`` overrides."""
+    """The defaults, updated by a YAML file, updated by ``key=value`` overrides.
+
+    Raises:
+        ValueError: the file is missing or not YAML, or a key, type or choice is wrong; the
+            message names the file or the key.
+    """
     data: dict[str, Any] = RunConfig().to_dict()
     if path is not None:
-        loaded = yaml.safe_load(Path(path).read_text()) or {}
+        path = Path(path)
+        try:
+            with path.open(encoding="utf-8") as fh:  # a stream: YAML errors then name the file
+                loaded = yaml.safe_load(fh) or {}
+        except OSError as exc:
+            raise ValueError(f"cannot read the config file {str(path)!r}: {exc.strerror or exc}") from None
+        except yaml.YAMLError as exc:
+            raise ValueError(f"the config file is not valid YAML: {exc}") from None
         if not isinstance(loaded, dict):
             raise ValueError(f"{path} must hold a mapping of config sections")
         _merge(data, loaded)

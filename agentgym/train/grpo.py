@@ -32,7 +32,7 @@ import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import torch
@@ -110,6 +110,8 @@ class GRPOTrainer:
         self.progress = progress
         self.run_dir = Path(config.out_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        # The splits are checked before the model loads: a wrong one fails at once.
+        self.train_tasks, self.eval_split = _check_splits(config)
         self.policy = policy or build_policy(config)
         self.model = self.policy.model
         params = [p for p in self.model.parameters() if p.requires_grad]
@@ -127,9 +129,6 @@ class GRPOTrainer:
             window=t.window,
             sampling=SamplingParams(temperature=t.temperature, max_new_tokens=t.max_new_tokens),
         )
-        env = make_env(config.env, **config.env_kwargs)
-        self.train_tasks = env.task_set.ids(t.split)
-        env.close()
         self.backend = backend or build_rollout_backend(config, self.policy, self.run_dir)
         self.engine = RolloutEngine(self.backend.policy, self.rollout_config)
         self.iteration = 0
@@ -187,7 +186,7 @@ class GRPOTrainer:
             self.engine.close()
             self.backend.close()
         before, after = self.state["eval_before"]["success_rate"], self.state["eval_after"]["success_rate"]
-        self._say(f"held-out success ({cfg.eval.split}, {cfg.eval.episodes} tasks): before {before:.1%}, after {after:.1%}")
+        self._say(f"held-out success ({self.eval_split}, {cfg.eval.episodes} tasks): before {before:.1%}, after {after:.1%}")
         return {"eval_before": self.state["eval_before"], "eval_after": self.state["eval_after"], "sft": self.state.get("sft")}
 
     def _apply_configured_lr(self) -> None:
@@ -379,7 +378,7 @@ class GRPOTrainer:
             self.config.env,
             self.backend.policy,
             episodes=e.episodes,
-            split=e.split,
+            split=self.eval_split,
             env_kwargs=self.config.env_kwargs,
             rollout=rollout,
             progress=self.progress,
@@ -413,6 +412,26 @@ class GRPOTrainer:
 
     def _say(self, message: str) -> None:
         print(message, flush=True)
+
+
+def _check_splits(config: RunConfig) -> tuple[Sequence[str], str]:
+    """The training split's task ids and the held-out split's name (``eval.split``, or the env's
+    own held-out split when it is empty); a ValueError names the splits the env has."""
+    env = make_env(config.env, **config.env_kwargs)
+    try:
+        task_set = env.unwrapped.task_set
+        names = task_set.split_names
+        t, e = config.trainer, config.eval
+        if t.split not in names:
+            raise ValueError(f"trainer.split={t.split!r}: {config.env} has splits {names}")
+        eval_split = e.split or task_set.held_out_split(t.split)
+        if eval_split not in names:
+            raise ValueError(f"eval.split={eval_split!r}: {config.env} has splits {names}")
+        if e.episodes > len(task_set.ids(eval_split)):
+            raise ValueError(f"eval.episodes={e.episodes}, but split {eval_split!r} of {config.env} has {len(task_set.ids(eval_split))} tasks")
+        return task_set.ids(t.split), eval_split
+    finally:
+        env.close()
 
 
 def _with_step_advantages(groups: list, episode_advantages: list[list[float]], informative: list[bool], a: Any) -> tuple[list[list[list[float]]], list[bool], dict[str, float]]:

@@ -1,0 +1,81 @@
+"""The run config loader's errors (each names the key or file and what is allowed) and the
+held-out split a run or an eval picks when none is given."""
+
+import pytest
+
+from agentgym.algorithms import ADVANTAGE_ESTIMATORS
+from agentgym.env import TaskSet
+from agentgym.train.config import CHOICES, load_config
+from agentgym.train.grpo import GRPOTrainer, _check_splits
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("trainer.lrr=1", r"unknown config key\(s\) \['lrr'\] in section 'trainer' \(trainer.lrr: did you mean trainer.lr\?\)"),
+        ("foo=1", r"unknown config key\(s\) \['foo'\] in the top level; expected one of \['algorithm'"),
+        ("trainer.iterations=true", r"trainer.iterations must be int, got True"),
+        ("trainer.lr=abc", r"trainer.lr must be float, got 'abc'"),
+        ("trainer.lr=false", r"trainer.lr must be float, got False"),
+        ("env_kwargs=5", r"env_kwargs must be a mapping"),
+        ("algorithm.advantage=rlo", r"algorithm.advantage must be one of \['grpo', 'rloo'\], got 'rlo'"),
+        ("algorithm.loss_aggregation=mean", r"algorithm.loss_aggregation must be one of \['token', 'sequence'\]"),
+        ("trainer.lr_schedule=cosin", r"trainer.lr_schedule must be one of \['constant', 'linear', 'cosine'\]"),
+        ("trainer.context=all", r"trainer.context must be one of \['full', 'window'\]"),
+        ("model.dtype=fp32", r"model.dtype must be one of \['float32'"),
+    ],
+)
+def test_a_wrong_override_is_named_with_what_is_allowed(override, message):
+    with pytest.raises(ValueError, match=message):
+        load_config(None, [override])
+
+
+def test_every_choice_default_is_allowed_and_advantages_match_the_estimators():
+    config = load_config(None)  # the defaults pass their own checks
+    assert set(CHOICES["algorithm.advantage"]) == set(ADVANTAGE_ESTIMATORS)
+    for name, allowed in CHOICES.items():
+        section, key = name.split(".")
+        assert getattr(getattr(config, section), key) in allowed
+
+
+def test_a_missing_or_broken_config_file_is_named(tmp_path):
+    with pytest.raises(ValueError, match=r"cannot read the config file '.*nope.yaml'"):
+        load_config(tmp_path / "nope.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("trainer: [1,\n")
+    with pytest.raises(ValueError, match=r"not valid YAML(.|\n)*broken.yaml"):
+        load_config(broken)
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- 1\n")
+    with pytest.raises(ValueError, match="must hold a mapping"):
+        load_config(listed)
+
+
+def test_held_out_split_prefers_test_names_then_any_other_split():
+    assert TaskSet({"train": ["a"], "test-unseen": ["b"], "test-seen": ["c"]}).held_out_split() == "test-seen"
+    assert TaskSet({"train": ["a"], "test": ["b"]}).held_out_split() == "test"
+    assert TaskSet({"train": ["a"], "holdout": ["b"]}).held_out_split() == "holdout"
+    assert TaskSet({"easy": ["a"], "hard": ["b"]}).held_out_split("easy") == "hard"
+    assert TaskSet({"train": ["a"]}).held_out_split() == "train"
+
+
+@pytest.mark.parametrize("env, split", [("agentgym/HouseholdEasy-v0", "test-seen"), ("agentgym/Shop-v0", "test"), ("agentgym/Search-v0", "test")])
+def test_a_run_evaluates_on_the_envs_own_held_out_split(env, split):
+    train_tasks, eval_split = _check_splits(load_config(None, [f"env={env}"]))
+    assert eval_split == split and len(train_tasks) > 0
+    assert _check_splits(load_config(None, [f"env={env}", "eval.split=train"]))[1] == "train"
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("trainer.split=nope", r"trainer.split='nope': agentgym/HouseholdEasy-v0 has splits \['train', 'test-seen', 'test-unseen'\]"),
+        ("eval.split=nope", r"eval.split='nope': .* has splits"),
+        ("eval.episodes=1000000", r"eval.episodes=1000000, but split 'test-seen' of .* has \d+ tasks"),
+    ],
+)
+def test_a_wrong_split_fails_before_the_model_loads(override, message, tmp_path):
+    # model.name names no model at all: reaching the model load would raise another error.
+    config = load_config(None, [override, "model.name=/nonexistent/model", f"out_dir={tmp_path}"])
+    with pytest.raises(ValueError, match=message):
+        GRPOTrainer(config, progress=False)
