@@ -71,6 +71,8 @@ class GenerationRequest:
 
     @property
     def messages(self) -> list[dict[str, str]]:
+        """The chat the policy answers (system prompt, observations and earlier actions), built
+        on first read."""
         if self._messages is None:
             self._messages = self._build_messages()
         return self._messages
@@ -120,9 +122,14 @@ class ChatTokenizer(Protocol):
     gives exactly the sequence the policy conditions on.
     """
 
-    def encode_prompt(self, messages: Sequence[dict[str, str]]) -> list[int]: ...
+    def encode_prompt(self, messages: Sequence[dict[str, str]]) -> list[int]:
+        """The opening chat's tokens, ending with the generation prompt of the first action."""
+        ...
 
-    def encode_observation(self, content: str, *, action_finished: bool) -> list[int]: ...
+    def encode_observation(self, content: str, *, action_finished: bool) -> list[int]:
+        """The tokens that follow an action: its end-of-turn marker unless ``action_finished``, the
+        observation as a user message, and the next generation prompt."""
+        ...
 
 
 def chat_tokenizer_of(policy: Any) -> ChatTokenizer | None:

@@ -22,6 +22,8 @@ class RandomPolicy:
         self.rng = np.random.default_rng(seed)
 
     def generate(self, requests: Sequence[GenerationRequest], sampling: SamplingParams) -> list[Completion]:
+        """One admissible action per request, drawn uniformly (a random string of the env's action
+        space where the env lists none); ``sampling`` is ignored."""
         out = []
         for req in requests:
             actions = req.info.get("admissible_actions")
@@ -40,6 +42,7 @@ class OraclePolicy:
     name = "oracle"
 
     def generate(self, requests: Sequence[GenerationRequest], sampling: SamplingParams) -> list[Completion]:
+        """The env's own next action for each request; ``sampling`` is ignored."""
         out = []
         for req in requests:
             if req.env is None:
@@ -64,6 +67,7 @@ class HumanPolicy:
         self.print_fn = print_fn
 
     def generate(self, requests: Sequence[GenerationRequest], sampling: SamplingParams) -> list[Completion]:
+        """Shows each request's latest observation and reads the action typed for it."""
         out = []
         for req in requests:
             self.print_fn("\n" + req.messages[-1]["content"])
@@ -91,6 +95,7 @@ class ReplayPolicy:
         self.actions_by_task = {k: list(v) for k, v in actions_by_task.items()}
 
     def generate(self, requests: Sequence[GenerationRequest], sampling: SamplingParams) -> list[Completion]:
+        """The next recorded action of each request's task; ``sampling`` is ignored."""
         out = []
         plans = self.actions_by_task
         for req in requests:

