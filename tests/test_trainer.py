@@ -15,6 +15,7 @@ import agentgym
 from agentgym.policies.tiny_model import build_tiny_model
 from agentgym.train import load_config
 from agentgym.train.batches import build_samples, pack_micro_batches
+from agentgym.train.checkpoint import latest_checkpoint
 from agentgym.train.grpo import GRPOTrainer, lr_lambda
 from agentgym.train.metrics import read_metrics
 
@@ -344,3 +345,36 @@ def test_eval_max_turns_overrides_the_training_limit(tiny_model, tmp_path):
 def test_bad_step_advantage_settings_fail_before_any_rollout(tiny_model, tmp_path, bad):
     with pytest.raises(ValueError, match="step_gamma"):
         GRPOTrainer(load_config(None, _overrides(tiny_model, tmp_path, **bad)), progress=False)
+
+
+def test_a_run_killed_during_its_first_eval_keeps_the_sft(tiny_model, tmp_path, monkeypatch):
+    """The warm start is checkpointed before the held-out eval that follows it: a run that dies
+    in that eval resumes with the trained SFT weights and does not train them again."""
+    import agentgym.train.sft as sft
+
+    calls = []
+    real_warm_start = sft.warm_start
+    monkeypatch.setattr(sft, "warm_start", lambda *a, **k: calls.append(1) or real_warm_start(*a, **k))
+    overrides = _overrides(tiny_model, tmp_path, **{"trainer.iterations": 1, "sft.demos": 2, "sft.epochs": 1, "sft.lr": 0.01})
+
+    def failing_eval():
+        raise RuntimeError("the eval server went away")
+
+    first = GRPOTrainer(load_config(None, overrides), progress=False)
+    monkeypatch.setattr(first, "evaluate", failing_eval)
+    with pytest.raises(RuntimeError, match="went away"):
+        first.run()
+    assert calls == [1]
+    saved = json.loads((latest_checkpoint(tmp_path) / "state.json").read_text())
+    assert saved["iteration"] == 0 and "sft" in saved and "eval_before" not in saved
+    sft_weights = {k: v.clone() for k, v in first.model.state_dict().items()}
+
+    second = GRPOTrainer(load_config(None, overrides), progress=False)
+    evaluated_weights = []
+    real_evaluate = second.evaluate
+    monkeypatch.setattr(second, "evaluate", lambda: evaluated_weights.append({k: v.clone() for k, v in second.model.state_dict().items()}) or real_evaluate())
+    result = second.run()
+    assert calls == [1]  # not trained again
+    assert result["sft"] == saved["sft"] and "success_rate" in result["eval_before"]
+    for key, value in sft_weights.items():  # the first eval saw the saved SFT weights
+        assert torch.equal(evaluated_weights[0][key], value), key

@@ -149,13 +149,16 @@ class GRPOTrainer:
             self.backend.sync()
         metrics = MetricsWriter(self.run_dir, resume_iteration=self.iteration if checkpoint else 0)
         try:
-            if checkpoint is None:
-                if cfg.sft.demos > 0:
-                    from agentgym.train.sft import warm_start
+            if checkpoint is None and cfg.sft.demos > 0:
+                from agentgym.train.sft import warm_start
 
-                    self.state["sft"] = warm_start(self.policy, cfg, progress=self.progress)
-                    self._say(f"SFT warm start: {self.state['sft']}")
-                self.backend.sync()
+                self.state["sft"] = warm_start(self.policy, cfg, progress=self.progress)
+                self._say(f"SFT warm start: {self.state['sft']}")
+                # Saved before the eval: a run killed during it resumes without redoing the SFT.
+                save_checkpoint(self.run_dir, 0, self.model, self.optimizer, self.scheduler, self.state)
+            if "eval_before" not in self.state:
+                if checkpoint is None:  # a resumed run synced when it loaded
+                    self.backend.sync()
                 self.state["eval_before"] = self.evaluate()
                 self._say(f"held-out success before GRPO: {self.state['eval_before']['success_rate']:.1%}")
                 save_checkpoint(self.run_dir, 0, self.model, self.optimizer, self.scheduler, self.state)
