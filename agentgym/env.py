@@ -210,10 +210,11 @@ class TaskSet:
     HELD_OUT_NAMES: tuple[str, ...] = ("test-seen", "test", "validation", "valid", "dev")
 
     def held_out_split(self, training: str = "train") -> str:
-        """The split an eval plays by default: the first of :attr:`HELD_OUT_NAMES` this set has,
-        else its first split other than ``training``, else ``training`` (a one-split env)."""
+        """The split an eval plays by default: the first of :attr:`HELD_OUT_NAMES` this set has
+        (other than ``training``), else its first split other than ``training``, else
+        ``training`` itself (a one-split env: the caller should say so)."""
         for name in self.HELD_OUT_NAMES:
-            if name in self._splits:
+            if name in self._splits and name != training:
                 return name
         others = [name for name in self._splits if name != training]
         return others[0] if others else training

@@ -316,7 +316,7 @@ def _cmd_sft(args: argparse.Namespace) -> int:
         "trainer.iterations=0",
     ]
     if args.eval_split is not None:
-        overrides.append(f"eval.split={args.eval_split}")
+        overrides.append(f"eval.split={json.dumps(args.eval_split)}")  # a YAML string, whatever it reads as
     config = load_config(None, overrides)
     trainer = GRPOTrainer(config, progress=not args.no_progress)
     from agentgym.train.sft import warm_start

@@ -37,24 +37,37 @@ def save_checkpoint(run_dir: str | Path, iteration: int, model: torch.nn.Module,
     torch.save(scheduler.state_dict(), staging / "scheduler.pt")
     torch.save({"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}, staging / "rng.pt")
     (staging / "state.json").write_text(json.dumps({**state, "iteration": iteration}, indent=2))
+    # A checkpoint replacing one of the same iteration (the run's start is saved after the SFT
+    # warm start and again after the first eval) moves the old one aside first and deletes it
+    # last: a kill between the renames still leaves a complete checkpoint to resume from.
+    previous = root / f".previous-{final.name}"
     if final.exists():
-        shutil.rmtree(final)
+        shutil.rmtree(previous, ignore_errors=True)
+        os.replace(final, previous)
     os.replace(staging, final)
     pointer = root / ".latest.tmp"
     pointer.write_text(final.name)
     os.replace(pointer, root / "latest")
+    shutil.rmtree(previous, ignore_errors=True)
     for old in sorted(p for p in root.glob("iter-*") if p != final)[:-keep + 1 or None]:
         shutil.rmtree(old, ignore_errors=True)
     return final
 
 
 def latest_checkpoint(run_dir: str | Path) -> Path | None:
-    """The newest complete checkpoint of a run, or None."""
-    pointer = Path(run_dir) / "checkpoints" / "latest"
-    if not pointer.exists():
-        return None
-    path = pointer.parent / pointer.read_text().strip()
-    return path if (path / "state.json").exists() else None
+    """The newest complete checkpoint of a run, or None.
+
+    That is the one ``checkpoints/latest`` names; if a kill left it naming none, the
+    highest-numbered complete one (a checkpoint moved aside while its replacement was renamed
+    in counts)."""
+    root = Path(run_dir) / "checkpoints"
+    pointer = root / "latest"
+    if pointer.exists():
+        path = root / pointer.read_text().strip()
+        if (path / "state.json").exists():
+            return path
+    complete = [p for p in [*root.glob("iter-*"), *root.glob(".previous-iter-*")] if (p / "state.json").exists()]
+    return max(complete, key=lambda p: p.name.removeprefix(".previous-"), default=None)
 
 
 def load_checkpoint(path: str | Path, model: torch.nn.Module, optimizer: Any, scheduler: Any) -> dict[str, Any]:

@@ -33,7 +33,7 @@ ROLLOUT_BACKENDS = ("transformers", "vllm-server", "vllm-inprocess")
 #: fails before the model loads, not minutes into a run). ``algorithm.advantage`` lists the keys
 #: of :data:`agentgym.algorithms.ADVANTAGE_ESTIMATORS` (a test keeps the two equal).
 CHOICES: dict[str, tuple[str, ...]] = {
-    "model.dtype": ("float32", "bfloat16", "float16"),
+    "model.dtype": ("float32", "bfloat16", "float16", "float64"),
     "rollout.backend": ROLLOUT_BACKENDS,
     "algorithm.advantage": ("grpo", "rloo"),
     "algorithm.loss_aggregation": ("token", "sequence"),
@@ -236,7 +236,7 @@ class RunConfig:
 def _build(cls: type, data: dict[str, Any], where: str) -> Any:
     hints = get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
-    unknown = sorted(set(data) - set(names))
+    unknown = sorted(str(key) for key in set(data) - set(names))  # YAML keys may be numbers
     if unknown:
         section = f"section {where.rstrip('.')!r}" if where else "the top level"
         hints_text = "".join(

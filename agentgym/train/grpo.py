@@ -108,10 +108,11 @@ class GRPOTrainer:
     ):
         self.config = config
         self.progress = progress
+        # The splits are checked before the model loads (and the run directory is made): a
+        # wrong one fails at once.
+        self.train_tasks, self.eval_split = _check_splits(config)
         self.run_dir = Path(config.out_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        # The splits are checked before the model loads: a wrong one fails at once.
-        self.train_tasks, self.eval_split = _check_splits(config)
         self.policy = policy or build_policy(config)
         self.model = self.policy.model
         params = [p for p in self.model.parameters() if p.requires_grad]
@@ -144,6 +145,8 @@ class GRPOTrainer:
         if checkpoint is not None:
             self.state = load_checkpoint(checkpoint, self.model, self.optimizer, self.scheduler)
             self.iteration = self.state["iteration"]
+            if not cfg.eval.split and self.state.get("eval_split"):
+                self.eval_split = self.state["eval_split"]  # the split eval_before was taken on
             self._apply_configured_lr()
             self._say(f"resumed from {checkpoint} at iteration {self.iteration}")
             self.backend.sync()
@@ -159,6 +162,7 @@ class GRPOTrainer:
             if "eval_before" not in self.state:
                 if checkpoint is None:  # a resumed run synced when it loaded
                     self.backend.sync()
+                self.state["eval_split"] = self.eval_split
                 self.state["eval_before"] = self.evaluate()
                 self._say(f"held-out success before GRPO: {self.state['eval_before']['success_rate']:.1%}")
                 save_checkpoint(self.run_dir, 0, self.model, self.optimizer, self.scheduler, self.state)
@@ -430,6 +434,13 @@ def _check_splits(config: RunConfig) -> tuple[Sequence[str], str]:
         eval_split = e.split or task_set.held_out_split(t.split)
         if eval_split not in names:
             raise ValueError(f"eval.split={eval_split!r}: {config.env} has splits {names}")
+        if eval_split == t.split:
+            warnings.warn(
+                f"{config.env} has no split besides {t.split!r}, so the held-out evals play training tasks"
+                if not e.split
+                else f"eval.split is the training split ({t.split!r}): the held-out evals play training tasks",
+                stacklevel=3,
+            )
         if e.episodes > len(task_set.ids(eval_split)):
             raise ValueError(f"eval.episodes={e.episodes}, but split {eval_split!r} of {config.env} has {len(task_set.ids(eval_split))} tasks")
         return task_set.ids(t.split), eval_split
