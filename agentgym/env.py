@@ -206,6 +206,13 @@ class TaskSet:
         except KeyError:
             raise KeyError(f"unknown split {split!r}; this env has splits {self.split_names}") from None
 
+    def take(self, split: str, count: int) -> list[str]:
+        """The first ``count`` task ids of ``split``; a ValueError when it has fewer."""
+        ids = self.ids(split)
+        if count > len(ids):
+            raise ValueError(f"split {split!r} has {len(ids)} tasks; asked for {count}")
+        return [ids[i] for i in range(count)]
+
     #: Split names that mean "held out", in the order :meth:`held_out_split` prefers them.
     HELD_OUT_NAMES: tuple[str, ...] = ("test-seen", "test", "validation", "valid", "dev")
 

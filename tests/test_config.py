@@ -65,6 +65,16 @@ def test_held_out_split_prefers_test_names_then_any_other_split():
     assert TaskSet({"test": ["a"], "extra": ["b"]}).held_out_split("test") == "extra"
 
 
+def test_take_gives_the_first_ids_or_says_how_many_there_are():
+    tasks = TaskSet({"train": ["a", "b", "c"], "test": ["d"]})
+    assert tasks.take("train", 2) == ["a", "b"]
+    assert tasks.take("test", 0) == []
+    with pytest.raises(ValueError, match=r"split 'test' has 1 tasks; asked for 2"):
+        tasks.take("test", 2)
+    with pytest.raises(KeyError, match="this env has splits"):
+        tasks.take("nope", 1)
+
+
 def test_an_eval_on_training_tasks_is_warned_about():
     with pytest.warns(UserWarning, match="held-out evals play training tasks"):
         _check_splits(load_config(None, ["eval.split=train"]))
@@ -83,7 +93,7 @@ def test_a_run_evaluates_on_the_envs_own_held_out_split(env, split):
     [
         ("trainer.split=nope", r"trainer.split='nope': agentgym/HouseholdEasy-v0 has splits \['train', 'test-seen', 'test-unseen'\]"),
         ("eval.split=nope", r"eval.split='nope': .* has splits"),
-        ("eval.episodes=1000000", r"eval.episodes=1000000, but split 'test-seen' of .* has \d+ tasks"),
+        ("eval.episodes=1000000", r"eval.episodes=1000000 on .*: split 'test-seen' has \d+ tasks; asked for 1000000"),
     ],
 )
 def test_a_wrong_split_fails_before_the_model_loads(override, message, tmp_path):

@@ -32,10 +32,10 @@ def _split_and_tasks(env_id: str, split: str | None, count: int, env_kwargs: dic
     try:
         task_set = env.unwrapped.task_set
         split = task_set.held_out_split() if split is None else split
-        ids = task_set.ids(split)
-        if count > len(ids):
-            raise ValueError(f"split {split!r} of {env_id} has {len(ids)} tasks; asked for {count}")
-        return split, [ids[i] for i in range(count)]
+        try:
+            return split, task_set.take(split, count)
+        except ValueError as err:
+            raise ValueError(f"{env_id}: {err}") from None
     finally:
         env.close()
 

@@ -441,8 +441,10 @@ def _check_splits(config: RunConfig) -> tuple[Sequence[str], str]:
                 else f"eval.split is the training split ({t.split!r}): the held-out evals play training tasks",
                 stacklevel=3,
             )
-        if e.episodes > len(task_set.ids(eval_split)):
-            raise ValueError(f"eval.episodes={e.episodes}, but split {eval_split!r} of {config.env} has {len(task_set.ids(eval_split))} tasks")
+        try:
+            task_set.take(eval_split, e.episodes)
+        except ValueError as err:
+            raise ValueError(f"eval.episodes={e.episodes} on {config.env}: {err}") from None
         return task_set.ids(t.split), eval_split
     finally:
         env.close()
