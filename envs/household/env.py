@@ -33,7 +33,8 @@ class HouseholdEnv(TextEnv):
     The agent acts with ALFWorld's commands (``go to X``, ``take X from Y``, ``put X in/on Y``,
     ``open X``, ``close X``, ``clean X with Y``, ``heat X with Y``, ``cool X with Y``,
     ``use X``, ``examine X``, ``look``, ``inventory``). Reward is 1.0 on the step that achieves
-    the goal (which ends the episode); otherwise 0 until the step limit (50) truncates.
+    the goal (which ends the episode); otherwise 0 until the step limit (50) truncates, unless
+    ``progress_reward`` asks for a shaped reward on the way.
 
     Args:
         split: ``train`` (10000 tasks), ``test-seen`` (1000) or ``test-unseen`` (1000; held-out
@@ -44,6 +45,12 @@ class HouseholdEnv(TextEnv):
             clutter, goal objects usually behind doors). Part of the task: the same id at another
             difficulty is another home.
         max_steps: the step limit (default 50).
+        progress_reward: an optional shaped reward (default 0: outcome reward only): this much
+            on each step that first reaches a new sub-goal of the task (the asked object in
+            hand; then, for clean, heat and cool tasks, that object in the asked state; for
+            pick two, one object placed and a second in hand). Each sub-goal pays once per episode, so putting
+            an object down and taking it again earns nothing. Success and ``info["success"]``
+            are unchanged.
         render_mode: ``ansi`` or ``human``.
 
     ``info`` carries ``admissible_actions`` (every legal action) and ``task_type``.
@@ -66,11 +73,16 @@ class HouseholdEnv(TextEnv):
         split: str = "train",
         difficulty: str = "medium",
         max_steps: int | None = None,
+        progress_reward: float = 0.0,
         render_mode: str | None = None,
     ):
         super().__init__(split=split, max_steps=max_steps, render_mode=render_mode)
         if difficulty not in DIFFICULTIES:
             raise ValueError(f"difficulty must be one of {list(DIFFICULTIES)}, got {difficulty!r}")
+        if not 0.0 <= progress_reward < 1.0:
+            raise ValueError(f"progress_reward must be in [0, 1) (success pays 1), got {progress_reward!r}")
+        self.progress_reward = float(progress_reward)
+        self._progress = 0  # the most sub-goals reached so far this episode
         self.task_set: TaskSet = household_task_set()
         self.task_set.ids(split)  # an unknown split fails here, naming the ones that exist
         self.difficulty = difficulty
@@ -87,6 +99,7 @@ class HouseholdEnv(TextEnv):
         self.world = World(self.home.layout, surfaces_in_view=DIFFICULTIES[self.difficulty].surfaces_in_view)
         self._admissible_cache = None
         self._oracle_cache = None
+        self._progress = self.home.task.progress(self.world)
         return f"{self.world.room_overview()}\n\nYour task is to: {self.home.task.goal}"
 
     def _step(self, action: str) -> StepOutcome:
@@ -100,6 +113,11 @@ class HouseholdEnv(TextEnv):
             return StepOutcome(observation, valid_action=False, error=reason)
         if self.home.task.satisfied(self.world):
             return StepOutcome(observation, reward=1.0, terminated=True, success=True)
+        if self.progress_reward:
+            level = self.home.task.progress(self.world)
+            if level > self._progress:
+                gained, self._progress = level - self._progress, level
+                return StepOutcome(observation, reward=self.progress_reward * gained)
         return StepOutcome(observation)
 
     def _state_payload(self) -> Any:

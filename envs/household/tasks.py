@@ -77,6 +77,26 @@ class Task:
         """The receptacle type that changes the object's state (empty if none is needed)."""
         return APPLIANCE.get(self.type, "")
 
+    def progress(self, world: World) -> int:
+        """How many of the goal's sub-goals hold in ``world`` (for the optional shaped reward):
+        1 while an object of the asked type is in hand, 2 once that held object also has the
+        asked state (clean, hot or cool tasks); for pick-two, the objects of the asked type in
+        one receptacle of the asked type plus 1 while another is in hand. A finished goal is
+        judged by :meth:`satisfied`, not here."""
+        layout = world.layout
+        held = world.held
+        holding = held is not None and layout.object_type[held] == self.object_type
+        if self.type == "pick_two_and_place":
+            placed = max(
+                (sum(layout.object_type[o] == self.object_type for o in world.contents[r]) for r in layout.receptacles_of_type.get(self.receptacle_type, ())),
+                default=0,
+            )
+            return min(placed, 1) + holding
+        flag = self.required_flag
+        if holding and flag and world.flags[held] & flag == flag:
+            return 2
+        return int(holding)
+
     def satisfied(self, world: World) -> bool:
         """Whether the goal holds in ``world``'s current state."""
         layout = world.layout
