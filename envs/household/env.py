@@ -48,9 +48,9 @@ class HouseholdEnv(TextEnv):
         progress_reward: an optional shaped reward (default 0: outcome reward only): this much
             on each step that first reaches a new sub-goal of the task (the asked object in
             hand; then, for clean, heat and cool tasks, that object in the asked state; for
-            pick two, one object placed and a second in hand). Each sub-goal pays once per episode, so putting
-            an object down and taking it again earns nothing. Success and ``info["success"]``
-            are unchanged.
+            pick two, one object placed and a second in hand). Each sub-goal pays once per
+            episode, so putting an object down and taking it again earns nothing. Success and
+            ``info["success"]`` are unchanged.
         render_mode: ``ansi`` or ``human``.
 
     ``info`` carries ``admissible_actions`` (every legal action) and ``task_type``.
@@ -79,8 +79,8 @@ class HouseholdEnv(TextEnv):
         super().__init__(split=split, max_steps=max_steps, render_mode=render_mode)
         if difficulty not in DIFFICULTIES:
             raise ValueError(f"difficulty must be one of {list(DIFFICULTIES)}, got {difficulty!r}")
-        if not 0.0 <= progress_reward < 1.0:
-            raise ValueError(f"progress_reward must be in [0, 1) (success pays 1), got {progress_reward!r}")
+        if isinstance(progress_reward, bool) or not isinstance(progress_reward, (int, float)) or not 0.0 <= progress_reward < 1.0:
+            raise ValueError(f"progress_reward must be a number in [0, 1) (success pays 1), got {progress_reward!r}")
         self.progress_reward = float(progress_reward)
         self._progress = 0  # the most sub-goals reached so far this episode
         self.task_set: TaskSet = household_task_set()

@@ -80,9 +80,9 @@ class Task:
     def progress(self, world: World) -> int:
         """How many of the goal's sub-goals hold in ``world`` (for the optional shaped reward):
         1 while an object of the asked type is in hand, 2 once that held object also has the
-        asked state (clean, hot or cool tasks); for pick-two, the objects of the asked type in
-        one receptacle of the asked type plus 1 while another is in hand. A finished goal is
-        judged by :meth:`satisfied`, not here."""
+        asked state (clean, hot or cool tasks); for pick-two, 1 once an object of the asked type
+        is in a receptacle of the asked type, plus 1 while another is in hand. A finished goal
+        is judged by :meth:`satisfied`, not here."""
         layout = world.layout
         held = world.held
         holding = held is not None and layout.object_type[held] == self.object_type

@@ -56,7 +56,7 @@ def test_an_invalid_action_earns_nothing():
     assert reward == 0.0 and not info["valid_action"]
 
 
-@pytest.mark.parametrize("bad", [-0.1, 1.0, 2])
+@pytest.mark.parametrize("bad", [-0.1, 1.0, 2, "0.1", True, None])
 def test_a_progress_reward_outside_0_1_is_refused(bad):
-    with pytest.raises(ValueError, match=r"progress_reward must be in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"progress_reward must be a number in \[0, 1\)"):
         HouseholdEnv(progress_reward=bad)
