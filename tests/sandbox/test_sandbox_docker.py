@@ -39,3 +39,14 @@ def test_limits(docker_backend):
     assert docker_backend.run("x = bytearray(600 << 20)", limits=Limits(memory_mb=128)).oom
     out = docker_backend.run("print('x' * 300000)", limits=Limits(max_output_bytes=1000))
     assert out.truncated and len(out.stdout) == 1000
+
+
+def test_an_unreachable_engine_says_what_to_do():
+    from agentgym.sandbox.docker_backend import DockerBackend
+
+    class EngineDown:  # what docker.from_env() gives where no engine answers
+        def ping(self):
+            raise ConnectionError("connection refused")
+
+    with pytest.raises(SandboxUnavailable, match=r"No Docker engine is reachable \(connection refused\): start one .* bubblewrap backend"):
+        DockerBackend(client=EngineDown())
