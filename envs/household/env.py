@@ -99,7 +99,7 @@ class HouseholdEnv(TextEnv):
         self.world = World(self.home.layout, surfaces_in_view=DIFFICULTIES[self.difficulty].surfaces_in_view)
         self._admissible_cache = None
         self._oracle_cache = None
-        self._progress = self.home.task.progress(self.world)
+        self._progress = self.home.task.progress(self.world) if self.progress_reward else 0
         return f"{self.world.room_overview()}\n\nYour task is to: {self.home.task.goal}"
 
     def _step(self, action: str) -> StepOutcome:
